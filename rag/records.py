@@ -1,0 +1,136 @@
+"""Typed records passed between the stages (documents → chunks → hits → answers).
+
+Every offset is into `Document.text`, the cleaned text, so `doc.text[start:end]` is always the
+quoted text; `Document.raw_span` maps an offset range back into the raw file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+Role = Literal["body", "heading"]
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article of a newspaper page.
+
+    `kicker` is the line set above the headline (``江门市人民医院`` above ``赓续前行护佑人民健康``);
+    `parts` are the offset ranges the article covers: usually one, more when another item was
+    printed in the middle of it (a brief or a sidebar between two of its sections).
+    """
+
+    headline: str
+    kicker: str
+    byline: str
+    parts: tuple[tuple[int, int], ...]
+
+    @property
+    def start(self) -> int:
+        return self.parts[0][0]
+
+    @property
+    def end(self) -> int:
+        return self.parts[-1][1]
+
+    @property
+    def title(self) -> str:
+        return self.headline
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A paragraph of the cleaned text, with the article (index) and section it belongs to."""
+
+    start: int
+    end: int
+    article: int
+    section: str
+    role: Role
+
+
+@dataclass(frozen=True)
+class Document:
+    """A loaded, cleaned source file.
+
+    Attributes:
+        id: the file name relative to the corpus folder (``001_8ed587983628aeb3.txt``).
+        raw: the file's text as decoded.
+        text: the cleaned text; every `Chunk`, `Hit` and `Citation` offset points into it.
+        articles: the articles found on the page, in page order.
+        paragraphs: every paragraph of `text` (headings and body), in order.
+        raw_pos: for each character of `text`, its offset in `raw`.
+    """
+
+    id: str
+    raw: str
+    text: str
+    articles: tuple[Article, ...]
+    paragraphs: tuple[Paragraph, ...]
+    raw_pos: tuple[int, ...] = field(repr=False)
+    path: Path | None = field(default=None, compare=False)
+    encoding: str = "utf-8"
+
+    def raw_span(self, start: int, end: int) -> tuple[int, int]:
+        """Map the cleaned range `text[start:end]` to the raw range it was made from.
+
+        Raises:
+            ValueError: when the range is not inside `text`.
+        """
+        if not 0 <= start < end <= len(self.text):
+            raise ValueError(
+                f"range {start}:{end} is outside {self.id} (cleaned length {len(self.text)})"
+            )
+        return self.raw_pos[start], self.raw_pos[end - 1] + 1
+
+    def raw_offset(self, offset: int) -> int:
+        """The raw offset of the cleaned character at `offset`."""
+        return self.raw_pos[offset]
+
+    def article_at(self, offset: int) -> Article | None:
+        """The article whose text covers `offset`, if any."""
+        for article in self.articles:
+            if any(start <= offset < end for start, end in article.parts):
+                return article
+        return None
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of the cleaned text: `doc.text[start:end] == text`."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A passage to index: whole sentences of one section of one article.
+
+    `text` is exactly `doc.text[start:end]` (what is shown and quoted); `embed_text` adds the
+    headline and section, which is what makes a short passage findable.
+    """
+
+    chunk_id: str
+    doc: str
+    title: str
+    section: str
+    text: str
+    start: int
+    end: int
+    kicker: str = ""
+
+    @property
+    def embed_text(self) -> str:
+        head = " ".join(part for part in (self.kicker, self.title) if part)
+        return "\n".join(part for part in (head, self.section, self.text) if part)
+
+    def sentences(self) -> list[Sentence]:
+        """The chunk's sentences, with offsets into the document (what answers quote)."""
+        from rag.sentences import split_sentences  # sentences.py imports this module
+
+        return split_sentences(self.text, self.start)
+
