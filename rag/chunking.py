@@ -105,7 +105,9 @@ def chunk_document(doc: Document, config: ChunkerConfig | None = None) -> list[C
     return chunks
 
 
-def _pack(text: str, paragraphs: list[Paragraph], config: ChunkerConfig) -> Iterator[tuple[int, int]]:
+def _pack(
+    text: str, paragraphs: list[Paragraph], config: ChunkerConfig
+) -> Iterator[tuple[int, int]]:
     """Offset ranges of the chunks of consecutive paragraphs of one section."""
     # (sentence, is it the last of its paragraph)
     units: list[tuple[Sentence, bool]] = []

@@ -35,7 +35,9 @@ HEADING_MAX_CHARS = 40
 # Markers that open a photo caption; arrow captions describe photos that are not in the text.
 ARROW_CAPTION = re.compile(r"^[↑↓←→↖↗↘↙⇧⇩⇦⇨⬆⬇⬅➡]")
 CAPTION_MARKER = re.compile(r"^[▲△■□●◆◇★☆]+\s*")
-BYLINE = re.compile(r"^(?:文\s*[/／]\s*图|图\s*[/／]\s*文|文图|图文|文|图|记者|通讯员)[\s/／:：]+\S")
+BYLINE = re.compile(
+    r"^(?:文\s*[/／]\s*图|图\s*[/／]\s*文|文图|图文|文|图|记者|通讯员)[\s/／:：]+\S"
+)
 AUTHOR_LINE = re.compile(r"(?:局长|书记|院长|主任|总编辑|总编|记者|通讯员)\s*[\u4e00-\u9fff]{2,4}$")
 FURNITURE = (
     re.compile(r"^专题$"),

@@ -32,7 +32,9 @@ def inspect(seeds: str, target_chars: int, show_chunks: bool) -> None:
     for doc in docs:
         chunks = chunk_document(doc, config)
         sizes.extend(len(c.text) for c in chunks)
-        click.echo(f"{doc.id}: {len(doc.raw)} raw chars → {len(doc.text)} clean, {len(chunks)} chunks")
+        click.echo(
+            f"{doc.id}: {len(doc.raw)} raw chars → {len(doc.text)} clean, {len(chunks)} chunks"
+        )
         for article in doc.articles:
             kicker = f"[{article.kicker}] " if article.kicker else ""
             click.echo(f"  · {kicker}{article.headline or '(untitled)'}")

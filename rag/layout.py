@@ -16,6 +16,7 @@ from what the seed pages show:
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter
@@ -23,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from rag.cleaning import Para, heading_like, is_cjk
-from rag.records import Article, Paragraph
+from rag.records import Article, Paragraph, Role
 from rag.textmap import MappedText
 
 LONG_HEADLINE = 24  # characters; the seeds' section subheadings are at most 18
@@ -61,8 +62,8 @@ def classify(paras: list[Para]) -> list[Kind]:
 def _single_heading(paras: list[Para], i: int, heading: list[bool]) -> Kind:
     para = paras[i]
     following = paras[i + 1 : i + 1 + BYLINE_LOOKAHEAD]
-    for j, nxt in enumerate(following):
-        if nxt.kind == "byline":
+    for j, later in enumerate(following):
+        if later.kind == "byline":
             return "headline"
         if heading[i + 1 + j]:
             break
@@ -85,7 +86,7 @@ class _Draft:
 
 
 def _bigrams(text: str) -> Counter[str]:
-    return Counter(a + b for a, b in zip(text, text[1:], strict=False) if is_cjk(a) and is_cjk(b))
+    return Counter(a + b for a, b in itertools.pairwise(text) if is_cjk(a) and is_cjk(b))
 
 
 def _closest(drafts: list[_Draft], current: int, words: Counter[str]) -> int:
@@ -98,7 +99,9 @@ def _closest(drafts: list[_Draft], current: int, words: Counter[str]) -> int:
     def score(d: _Draft) -> float:
         idf = {w: math.log((n + 1) / df[w]) for w in words if w in d.words}
         dot = sum(words[w] * d.words[w] * idf[w] ** 2 for w in idf)
-        norm_a = math.sqrt(sum((c * math.log((n + 1) / max(df[w], 1))) ** 2 for w, c in words.items()))
+        norm_a = math.sqrt(
+            sum((c * math.log((n + 1) / max(df[w], 1))) ** 2 for w, c in words.items())
+        )
         norm_b = math.sqrt(sum((c * math.log((n + 1) / df[w])) ** 2 for w, c in d.words.items()))
         return dot / (norm_a * norm_b) if norm_a and norm_b else 0.0
 
@@ -156,7 +159,7 @@ def assemble(paras: list[Para]) -> tuple[MappedText, list[Article], list[Paragra
             offset += 2
         body = paras[i].body
         pieces.append(body)
-        role = "body" if kind == "body" else "heading"
+        role: Role = "body" if kind == "body" else "heading"
         paragraphs.append(Paragraph(offset, offset + len(body), article, sec, role))
         parts = spans.setdefault(article, [])
         if parts and parts[-1][1] + 2 >= offset:  # contiguous with the article's last part

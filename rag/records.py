@@ -133,4 +133,3 @@ class Chunk:
         from rag.sentences import split_sentences  # sentences.py imports this module
 
         return split_sentences(self.text, self.start)
-
