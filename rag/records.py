@@ -133,3 +133,40 @@ class Chunk:
         from rag.sentences import split_sentences  # sentences.py imports this module
 
         return split_sentences(self.text, self.start)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved chunk with its scores (see `rag.retrieval`).
+
+    `score` is what ranked it: the fused score in hybrid mode, else the dense cosine or the BM25
+    score. `dense_score` (cosine with the query) and `bm25_score` are both filled for every hit.
+    """
+
+    chunk_id: str
+    doc: str
+    title: str
+    section: str
+    text: str
+    start: int
+    end: int
+    score: float
+    dense_score: float
+    bm25_score: float
+    kicker: str = ""
+
+    @classmethod
+    def of(cls, chunk: Chunk, score: float, dense_score: float, bm25_score: float) -> Hit:
+        return cls(
+            chunk.chunk_id,
+            chunk.doc,
+            chunk.title,
+            chunk.section,
+            chunk.text,
+            chunk.start,
+            chunk.end,
+            score,
+            dense_score,
+            bm25_score,
+            chunk.kicker,
+        )

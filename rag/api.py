@@ -1,0 +1,146 @@
+"""The `RAG` object: the one entry point for notebooks, scripts, the CLI and the server.
+
+    rag = RAG.build("seeds", "index/default")   # build (or rebuild) and open
+    rag = RAG.open("index/default")             # open a built index
+    hits = rag.search("蓬江区有多少支家庭医生团队？", k=5)
+    doc = rag.document("001_8ed587983628aeb3.txt")
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from rag.chunking import ChunkerConfig
+from rag.embedders import Embedder, get_embedder
+from rag.errors import QueryError
+from rag.index import BuildReport, build_index
+from rag.records import Chunk, Document, Hit
+from rag.retrieval import Retriever
+from rag.settings import Settings
+from rag.store import StoredIndex, read_index, read_manifest
+
+
+def _embedder(spec: str | Embedder | None, default: str) -> Embedder:
+    if spec is None:
+        return get_embedder(default)
+    return get_embedder(spec) if isinstance(spec, str) else spec
+
+
+class RAG:
+    """An opened index with its embedder, ready to search."""
+
+    def __init__(
+        self,
+        index: StoredIndex,
+        embedder: Embedder,
+        settings: Settings | None = None,
+        build_report: BuildReport | None = None,
+    ) -> None:
+        self.settings = settings or Settings()
+        self.index = index
+        self.embedder = embedder
+        self.build_report = build_report
+        index.dense.set_ef_search(self.settings.hnsw_ef_search)
+        self.retriever = Retriever(
+            index.chunks,
+            index.dense,
+            index.lexical,
+            embedder,
+            rrf_k=self.settings.rrf_k,
+            depth=self.settings.depth,
+            max_k=self.settings.max_k,
+        )
+
+    @classmethod
+    def build(
+        cls,
+        corpus: str | Path | None = None,
+        index_dir: str | Path | None = None,
+        *,
+        embedder: str | Embedder | None = None,
+        chunker: ChunkerConfig | None = None,
+        settings: Settings | None = None,
+        progress: bool = False,
+    ) -> RAG:
+        """Build (or rebuild) the index of `corpus` into `index_dir` and open it.
+
+        Embeddings already in `index_dir` from the same embedder are reused.
+
+        Raises:
+            CorpusError: the corpus cannot be loaded (names the file).
+            ConfigError: an unknown embedder or bad chunker setting.
+        """
+        settings = settings or Settings()
+        model = _embedder(embedder, settings.embedder)
+        index, report = build_index(
+            corpus if corpus is not None else settings.corpus_dir,
+            index_dir if index_dir is not None else settings.index_dir,
+            model,
+            settings,
+            chunker,
+            progress,
+        )
+        return cls(index, model, settings, report)
+
+    @classmethod
+    def open(
+        cls,
+        index_dir: str | Path | None = None,
+        *,
+        embedder: str | Embedder | None = None,
+        settings: Settings | None = None,
+    ) -> RAG:
+        """Open a built index; by default with the embedder it was built with.
+
+        Raises:
+            IndexNotFoundError: nothing there (the message names `rag build`).
+            IndexCorruptError: a file missing, truncated or altered.
+            IndexMismatchError: `embedder` differs from the one the index was built with.
+        """
+        settings = settings or Settings()
+        path = Path(index_dir if index_dir is not None else settings.index_dir)
+        built_with = read_manifest(path)["embedder"]["name"]
+        model = _embedder(embedder, built_with)
+        return cls(read_index(path, model.name), model, settings)
+
+    @property
+    def chunks(self) -> list[Chunk]:
+        return self.index.chunks
+
+    @property
+    def documents(self) -> dict[str, Document]:
+        return self.index.documents
+
+    @property
+    def manifest(self) -> dict[str, Any]:
+        return self.index.manifest
+
+    def search(self, query: str, k: int = 5, mode: str | None = None) -> list[Hit]:
+        """The `k` best chunks for `query`, best first (`mode`: dense, bm25 or hybrid).
+
+        Raises:
+            QueryError: empty query, `k` out of range, unknown mode.
+        """
+        return self.retriever.search(query, k, mode or self.settings.mode)
+
+    def document(self, doc_id: str) -> Document:
+        """The cleaned document `doc_id` (its file name).
+
+        Raises:
+            QueryError: no such document in the index.
+        """
+        try:
+            return self.index.documents[doc_id]
+        except KeyError:
+            raise QueryError(
+                f"no document {doc_id!r} in {self.index.path}: "
+                f"use one of {', '.join(sorted(self.index.documents)[:5])} …"
+            ) from None
+
+    def __repr__(self) -> str:
+        counts = self.manifest.get("counts", {})
+        return (
+            f"RAG({str(self.index.path)!r}, embedder={self.embedder.name!r}, "
+            f"documents={counts.get('documents')}, chunks={counts.get('chunks')})"
+        )

