@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+ST_STAMP := $(VENV)/.installed-st
 
 .DEFAULT_GOAL := help
 .PHONY: help install run test lint format clean
@@ -16,15 +17,23 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP) ## Create .venv and install the project with its dev tools
+# The sentence-transformers backend, needed by the tests: torch==2.13.0 is this machine's local
+# CPU build and must be in place first, or pip pulls gigabytes of CUDA packages.
+$(ST_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet torch==2.13.0
+	$(BIN)/python -m pip install --quiet -e '.[dev,st,st-test]'
+	touch $(ST_STAMP)
 
-run: $(STAMP) ## Load, clean and chunk seeds/ and print the corpus summary
-	$(BIN)/rag inspect seeds
+install: $(ST_STAMP) ## Create .venv and install the project, its dev tools and the [st] extra
 
-test: $(STAMP) ## Run the test suite
+run: $(STAMP) ## Build (or refresh) index/default from seeds/ and run a sample search
+	$(BIN)/rag build seeds --index index/default
+	$(BIN)/rag search "蓬江区有多少支家庭医生团队？" --index index/default -k 3
+
+test: $(ST_STAMP) ## Run the test suite
 	$(BIN)/python -m pytest
 
-lint: $(STAMP) ## ruff (lint + format check) and mypy
+lint: $(ST_STAMP) ## ruff (lint + format check) and mypy
 	$(BIN)/ruff check rag tests
 	$(BIN)/ruff format --check rag tests
 	$(BIN)/mypy

@@ -1,27 +1,53 @@
 """Cited question answering over Chinese news articles.
 
 The stages, one module each: `documents` (load and decode) → `cleaning` (repair the layout
-damage) → `layout` (articles, headlines, sections) → `chunking` (passages with exact offsets).
+damage) → `layout` (articles, headlines, sections) → `chunking` (passages with exact offsets)
+→ `embedders` + `dense` (FAISS) and `lexical` (jieba + bm25s) → `store` (the index on disk)
+→ `retrieval` (dense, BM25, hybrid). `RAG` (in `api`) ties them together.
 """
 
+from rag.api import RAG
 from rag.chunking import ChunkerConfig, chunk_document, chunk_documents
 from rag.documents import load_documents
-from rag.errors import ConfigError, CorpusError, RagError
-from rag.records import Article, Chunk, Document, Paragraph, Sentence
+from rag.embedders import Embedder, get_embedder
+from rag.errors import (
+    ConfigError,
+    CorpusError,
+    IndexCorruptError,
+    IndexError_,
+    IndexMismatchError,
+    IndexNotFoundError,
+    QueryError,
+    RagError,
+)
+from rag.index import BuildReport
+from rag.records import Article, Chunk, Document, Hit, Paragraph, Sentence
 from rag.sentences import split_sentences
+from rag.settings import Settings
 
 __all__ = [
+    "RAG",
     "Article",
+    "BuildReport",
     "Chunk",
     "ChunkerConfig",
     "ConfigError",
     "CorpusError",
     "Document",
+    "Embedder",
+    "Hit",
+    "IndexCorruptError",
+    "IndexError_",
+    "IndexMismatchError",
+    "IndexNotFoundError",
     "Paragraph",
+    "QueryError",
     "RagError",
     "Sentence",
+    "Settings",
     "chunk_document",
     "chunk_documents",
+    "get_embedder",
     "load_documents",
     "split_sentences",
 ]

@@ -1,9 +1,9 @@
 """The `RAG` object: the one entry point for notebooks, scripts, the CLI and the server.
 
-    rag = RAG.build("seeds", "index/default")   # build (or rebuild) and open
-    rag = RAG.open("index/default")             # open a built index
-    hits = rag.search("蓬江区有多少支家庭医生团队？", k=5)
-    doc = rag.document("001_8ed587983628aeb3.txt")
+rag = RAG.build("seeds", "index/default")   # build (or rebuild) and open
+rag = RAG.open("index/default")             # open a built index
+hits = rag.search("蓬江区有多少支家庭医生团队？", k=5)
+doc = rag.document("001_8ed587983628aeb3.txt")
 """
 
 from __future__ import annotations

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import statistics
 import sys
+from dataclasses import asdict
 
 import click
 
 from rag.chunking import ChunkerConfig, chunk_document
 from rag.documents import load_documents
 from rag.errors import RagError
+from rag.settings import Settings
+
+SNIPPET = 80
 
 
 @click.group()
@@ -49,6 +54,55 @@ def inspect(seeds: str, target_chars: int, show_chunks: bool) -> None:
         f"{len(sizes)} chunks (chars: min {min(sizes)}, median {statistics.median(sizes):.0f}, "
         f"max {max(sizes)})"
     )
+
+
+@main.command()
+@click.argument("seeds", default=None, required=False, type=click.Path())
+@click.option("--index", "index_dir", default=None, help="Index folder [default: index/default].")
+@click.option("--embedder", default=None, help="e5-small-q4 (default) or st:<model path>.")
+@click.option("--faiss", "faiss_index", type=click.Choice(["flat", "hnsw"]), default=None)
+def build(
+    seeds: str | None, index_dir: str | None, embedder: str | None, faiss_index: str | None
+) -> None:
+    """Build (or rebuild) the index of SEEDS [default: seeds/]."""
+    from rag.api import RAG
+
+    try:
+        settings = Settings.model_validate({"faiss_index": faiss_index} if faiss_index else {})
+        rag = RAG.build(seeds, index_dir, embedder=embedder, settings=settings, progress=True)
+    except RagError as exc:
+        raise click.ClickException(str(exc)) from exc
+    assert rag.build_report is not None
+    click.echo(f"{rag.index.path}: {rag.build_report.summary()}")
+
+
+@main.command()
+@click.argument("query")
+@click.option("--index", "index_dir", default=None, help="Index folder [default: index/default].")
+@click.option("-k", "--k", "k", default=5, show_default=True, help="How many passages.")
+@click.option("--mode", type=click.Choice(["dense", "bm25", "hybrid"]), default=None)
+@click.option("--json", "as_json", is_flag=True, help="Print the hits as JSON.")
+def search(query: str, index_dir: str | None, k: int, mode: str | None, as_json: bool) -> None:
+    """Print the passages that best match QUERY."""
+    from rag.api import RAG
+
+    try:
+        hits = RAG.open(index_dir).search(query, k=k, mode=mode)
+    except RagError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        click.echo(json.dumps([asdict(h) for h in hits], ensure_ascii=False, indent=2))
+        return
+    for n, hit in enumerate(hits, start=1):
+        snippet = hit.text.replace("\n", " ")
+        snippet = snippet if len(snippet) <= SNIPPET else snippet[:SNIPPET] + "…"
+        where = f"{hit.title or '(untitled)'}" + (f" › {hit.section}" if hit.section else "")
+        click.echo(
+            f"{n}. [{hit.score:.4f} dense {hit.dense_score:.3f} bm25 {hit.bm25_score:.2f}] "
+            f"{where}\n   {hit.doc} {hit.start}-{hit.end}: {snippet}"
+        )
+    if not hits:
+        click.echo("no passage matches")
 
 
 if __name__ == "__main__":

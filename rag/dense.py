@@ -33,6 +33,7 @@ class DenseIndex:
         import faiss
 
         dim = vectors.shape[1]
+        index: Any
         if kind == "hnsw":
             index = faiss.IndexHNSWFlat(dim, hnsw_m, faiss.METRIC_INNER_PRODUCT)
             index.hnsw.efConstruction = ef_construction

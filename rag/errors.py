@@ -31,7 +31,7 @@ class QueryError(RagError, ValueError):
     """A search or question that cannot be run as given."""
 
 
-class IndexError_(RagError):  # noqa: N801 - the builtin IndexError means something else
+class IndexError_(RagError):
     """An index on disk that cannot be opened; the message says what to run."""
 
 

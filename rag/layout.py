@@ -6,6 +6,7 @@ from what the seed pages show:
 
 - a run of headings: the last is a headline, the one before it its kicker (``江门市人民医院``
   above ``赓续前行护佑人民健康``), earlier ones are page decoration (column logos);
+- the first heading of a page is a headline;
 - a single heading is a headline when a byline follows it or comes within a few paragraphs,
   when it is long (section subheadings are short), when the text under it opens with a
   dateline (``江门日报讯``), or when it is a level-1 markdown heading; otherwise a section;
@@ -52,8 +53,8 @@ def classify(paras: list[Para]) -> list[Kind]:
         elif i + 1 < len(paras) and heading[i + 1] and paras[i + 1].kind == "text":
             after = i + 2 < len(paras) and heading[i + 2] and paras[i + 2].kind == "text"
             kinds.append("decoration" if after else "kicker")
-        elif i > 0 and kinds[-1] == "kicker":
-            kinds.append("headline")
+        elif (i > 0 and kinds[-1] == "kicker") or "headline" not in kinds:
+            kinds.append("headline")  # after a kicker, or the page's first heading
         else:
             kinds.append(_single_heading(paras, i, heading))
     return kinds

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import get_args
 
 import numpy as np
+from numpy.typing import NDArray
 
 from rag.dense import DenseIndex
 from rag.embedders import Embedder
@@ -63,7 +64,9 @@ class Retriever:
         """
         query = check_query(query)
         if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= self.max_k:
-            raise QueryError(f"k of {k!r} is out of range: use a whole number from 1 to {self.max_k}")
+            raise QueryError(
+                f"k of {k!r} is out of range: use a whole number from 1 to {self.max_k}"
+            )
         if mode not in MODES:
             raise QueryError(f"unknown mode {mode!r}: use one of {', '.join(MODES)}")
         qvec = self.embedder.encode_queries([query])[0]
@@ -91,7 +94,7 @@ class Retriever:
         ]
 
 
-def _top(scores: np.ndarray, k: int) -> list[tuple[int, float]]:  # type: ignore[type-arg]
+def _top(scores: NDArray[np.float32], k: int) -> list[tuple[int, float]]:
     """Indexes of the `k` best positive scores, best first (ties by index, for determinism)."""
     positive = np.flatnonzero(scores > 0)
     if not len(positive):

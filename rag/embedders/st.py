@@ -26,9 +26,7 @@ def _import_st() -> Any:
     try:
         import sentence_transformers
     except ImportError as exc:
-        raise ImportError(
-            f"the 'st:' embedders need sentence-transformers: {INSTALL}"
-        ) from exc
+        raise ImportError(f"the 'st:' embedders need sentence-transformers: {INSTALL}") from exc
     return sentence_transformers
 
 
@@ -87,7 +85,10 @@ class SentenceTransformerEmbedder:
     @property
     def dim(self) -> int:
         model = self.model
-        get = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        get = (
+            getattr(model, "get_embedding_dimension", None)
+            or model.get_sentence_embedding_dimension
+        )
         return int(get())
 
     def _encode(self, texts: Sequence[str], is_query: bool, progress: bool) -> Vectors:

@@ -1,0 +1,129 @@
+"""Retrieval on the real seed index with the real default model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rag import RAG, QueryError
+from rag.lexical import tokenize
+
+# Written from reading the seeds; the evaluation set (eval/) is kept apart from these.
+QUESTIONS = [
+    ("蓬江区有多少支家庭医生团队？", "家庭医生团队有116支"),
+    ("棠下镇卫生院住院大楼什么时候投入使用？", "棠下镇卫生院住院大楼于2023年6月投入使用"),
+    ("培英小学有多少名卫生委员参加了护眼培训？", "该校30余名卫生委员参加"),
+    ("江门市疾控中心去年应对了什么传染病疫情？", "成功应对近十年最严峻登革热疫情"),
+    ("唐聪在2010年至2015年间完成了多少台白内障手术？", "6000多台白内障手术"),
+    ("开平市全市域内住院率达到多少？", "住院率达86.4%"),
+    ("鹤山市人民医院与哪家医院联合打造乳腺肿瘤中心？", "中山大学孙逸仙纪念医院联合打造"),
+    ("江海区礼乐颐养院由哪家医院接管？", "江海区礼乐颐养院正式由江海区中西医结合医院接管"),
+    ("恩平市人民医院创建了什么中心？", "恩平首个省二级医院"),
+    ("How many family doctor teams does Pengjiang District have?", "家庭医生团队有116支"),
+    ("When did the inpatient building of Tangxia town health center open?", "住院大楼于2023年6月"),
+    ("How many cataract surgeries did Tang Cong perform between 2010 and 2015?", "6000多台"),
+    ("Which hospital took over the Lile elderly care home in Jianghai?", "中西医结合医院接管"),
+    ("How many school health committee members joined the eye protection training?", "30余名"),
+    (
+        "How many first doses of the nine-valent HPV vaccine did the Pengjiang branch give?",
+        "7680支",
+    ),
+]
+# Known misses of the small multilingual model on English questions: strict, so a change that
+# fixes one fails here and the question moves up to QUESTIONS.
+KNOWN_MISSES = [
+    ("How many outpatient visits did the Pengjiang branch hospital have in 2023?", "624145"),
+    ("Which Macau hospital did the Pengjiang branch build a specialty alliance with?", "镜湖医院"),
+    ("What is the hospitalization rate within Kaiping city?", "住院率达86.4%"),
+]
+
+
+def rank_of(rag: RAG, question: str, needle: str, mode: str, k: int = 3) -> int | None:
+    hits = rag.search(question, k=k, mode=mode)
+    return next((n for n, hit in enumerate(hits, 1) if needle in hit.text), None)
+
+
+@pytest.mark.parametrize(("question", "needle"), QUESTIONS, ids=[q for q, _ in QUESTIONS])
+def test_question_finds_its_answer_in_the_top_3(seed_rag: RAG, question: str, needle: str) -> None:
+    assert rank_of(seed_rag, question, needle, "hybrid") is not None
+
+
+@pytest.mark.xfail(strict=True, reason="the 4-bit e5-small misses these English questions")
+@pytest.mark.parametrize(("question", "needle"), KNOWN_MISSES, ids=[q for q, _ in KNOWN_MISSES])
+def test_known_english_misses(seed_rag: RAG, question: str, needle: str) -> None:
+    assert rank_of(seed_rag, question, needle, "hybrid") is not None
+
+
+def test_hybrid_is_at_least_as_good_as_either_side(seed_rag: RAG) -> None:
+    found = {
+        mode: sum(rank_of(seed_rag, q, n, mode) is not None for q, n in QUESTIONS)
+        for mode in ("dense", "bm25", "hybrid")
+    }
+    assert found["hybrid"] >= max(found["dense"], found["bm25"])
+    assert found["bm25"] >= 8  # every Chinese question shares keywords with its answer
+    assert found["dense"] >= 10
+
+
+def test_hits_carry_all_scores_and_exact_text(seed_rag: RAG) -> None:
+    hits = seed_rag.search("蓬江区有多少支家庭医生团队？", k=5)
+    assert len(hits) == 5
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    top = hits[0]
+    assert "116支" in top.text and top.bm25_score > 0 and 0 < top.dense_score <= 1
+    assert seed_rag.document(top.doc).text[top.start : top.end] == top.text
+    assert top.title == "构建优质高效医疗卫生服务体系"
+    dense = seed_rag.search("蓬江区有多少支家庭医生团队？", k=5, mode="dense")
+    assert [h.dense_score for h in dense] == [h.score for h in dense]
+
+
+def test_traditional_question_finds_the_same_chunks(seed_rag: RAG) -> None:
+    simplified = seed_rag.search("蓬江区有多少支家庭医生团队？", k=5)
+    traditional = seed_rag.search("蓬江區有多少支家庭醫生團隊？", k=5)
+    assert [h.chunk_id for h in traditional] == [h.chunk_id for h in simplified]
+    assert tokenize("蓬江區家庭醫生，２０２３年") == tokenize("蓬江区家庭医生,2023年")
+
+
+def test_numbers_stay_searchable_tokens() -> None:
+    tokens = tokenize("2023年双向转诊1549人，达标率66.67%，团队有116支")
+    for token in ["2023年", "2023", "1549人", "66.67%", "116支"]:
+        assert token in tokens
+
+
+@pytest.mark.parametrize("query", ["", "   ", "\n\t\u3000"])
+def test_empty_query_is_a_clear_error(seed_rag: RAG, query: str) -> None:
+    with pytest.raises(QueryError, match="the query is empty"):
+        seed_rag.search(query)
+
+
+def test_very_long_query_is_handled(seed_rag: RAG) -> None:
+    hits = seed_rag.search("蓬江区家庭医生团队" + "的情况如何" * 2000, k=3)
+    assert len(hits) == 3
+
+
+@pytest.mark.parametrize("query", ["？！。，……", "的了吗呢", "what is the"])
+def test_punctuation_or_stopwords_fall_back_to_dense(seed_rag: RAG, query: str) -> None:
+    hits = seed_rag.search(query, k=3)
+    assert len(hits) == 3
+    assert all(h.bm25_score == 0 for h in hits)
+    assert seed_rag.search(query, k=3, mode="bm25") == []
+
+
+@pytest.mark.parametrize(("k", "mode"), [(0, "hybrid"), (101, "hybrid"), (-1, "dense"), (3, "x")])
+def test_bad_k_or_mode_is_named(seed_rag: RAG, k: int, mode: str) -> None:
+    with pytest.raises(QueryError, match=f"k of {k}|unknown mode 'x'"):
+        seed_rag.search("家庭医生", k=k, mode=mode)
+
+
+def test_k_larger_than_the_corpus_is_clamped(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("蓬江区家庭医生团队有116支。\n\n江海区开展义诊。\n", "utf-8")
+    rag = RAG.build(corpus, tmp_path / "index")
+    assert len(rag.chunks) == 1
+    assert len(rag.search("家庭医生", k=10)) == 1
+
+
+def test_unknown_document_is_named(seed_rag: RAG) -> None:
+    with pytest.raises(QueryError, match=r"no document 'nope\.txt'"):
+        seed_rag.document("nope.txt")

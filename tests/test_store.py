@@ -1,0 +1,115 @@
+"""The index on disk: round trip, embedding cache, and a clear error for every bad state."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from rag import (
+    RAG,
+    IndexCorruptError,
+    IndexMismatchError,
+    IndexNotFoundError,
+    Settings,
+)
+from tests.conftest import SEEDS
+
+
+def test_round_trip_gives_identical_results(seed_rag: RAG, index_copy: Path) -> None:
+    reopened = RAG.open(index_copy)
+    for query in ["蓬江区有多少支家庭医生团队？", "eye care at a primary school", "登革热"]:
+        assert reopened.search(query, k=5) == seed_rag.search(query, k=5)
+    assert reopened.chunks == seed_rag.chunks
+    assert reopened.documents == seed_rag.documents
+
+
+def test_manifest_describes_the_build(seed_rag: RAG) -> None:
+    manifest = seed_rag.manifest
+    assert manifest["format_version"] == 1
+    assert manifest["embedder"] == {"name": "e5-small-q4", "dim": 384}
+    assert manifest["counts"]["documents"] == 5 and manifest["counts"]["chunks"] > 100
+    assert manifest["chunker"]["target_chars"] > 0
+    assert len(manifest["corpus"]["hash"]) == 64
+    assert {"faiss-cpu", "bm25s", "jieba", "python"} <= set(manifest["versions"])
+    assert "vectors.faiss" in manifest["files"]
+
+
+def test_rebuild_of_an_unchanged_corpus_embeds_nothing(index_copy: Path) -> None:
+    link = index_copy.parent / "index"
+    os.symlink(index_copy.name, link)
+    rebuilt = RAG.build(SEEDS, link)
+    assert rebuilt.build_report is not None
+    assert rebuilt.build_report.embedded == 0
+    assert rebuilt.build_report.reused == len(rebuilt.chunks)
+    assert link.is_symlink() and link.resolve() != index_copy.resolve()
+    # a second rebuild replaces the first generation, and leaves what it did not write
+    again = RAG.build(SEEDS, link)
+    generations = list(link.parent.glob(".index.gen-*"))
+    assert generations == [link.resolve()]
+    assert again.search("登革热", k=3) == rebuilt.search("登革热", k=3)
+    assert index_copy.exists()
+
+
+def test_missing_index_names_rag_build(tmp_path: Path) -> None:
+    with pytest.raises(IndexNotFoundError, match=r"no index at .*nothing: run `rag build"):
+        RAG.open(tmp_path / "nothing")
+
+
+def test_missing_manifest(index_copy: Path) -> None:
+    (index_copy / "manifest.json").unlink()
+    with pytest.raises(IndexCorruptError, match=r"manifest\.json is missing.*rag build"):
+        RAG.open(index_copy)
+
+
+def test_truncated_faiss_file_is_named(index_copy: Path) -> None:
+    faiss_file = index_copy / "vectors.faiss"
+    faiss_file.write_bytes(faiss_file.read_bytes()[:1000])
+    with pytest.raises(IndexCorruptError, match=r"vectors\.faiss is truncated.*rag build"):
+        RAG.open(index_copy)
+
+
+def test_altered_file_fails_its_checksum(index_copy: Path) -> None:
+    chunks = index_copy / "chunks.jsonl"
+    data = bytearray(chunks.read_bytes())
+    data[10] ^= 1
+    chunks.write_bytes(bytes(data))
+    with pytest.raises(IndexCorruptError, match=r"chunks\.jsonl does not match its checksum"):
+        RAG.open(index_copy)
+
+
+def test_other_embedder_is_refused(index_copy: Path) -> None:
+    with pytest.raises(IndexMismatchError, match=r"built with embedder 'e5-small-q4', not 'st:x'"):
+        RAG.open(index_copy, embedder="st:x")
+
+
+def test_other_format_version_is_refused(index_copy: Path) -> None:
+    manifest = json.loads((index_copy / "manifest.json").read_text("utf-8"))
+    manifest["format_version"] = 99
+    (index_copy / "manifest.json").write_text(json.dumps(manifest), "utf-8")
+    with pytest.raises(IndexMismatchError, match="index format 99"):
+        RAG.open(index_copy)
+
+
+def test_a_folder_that_is_not_an_index_is_not_overwritten(tmp_path: Path) -> None:
+    target = tmp_path / "mine"
+    target.mkdir()
+    (target / "precious.txt").write_text("keep me", "utf-8")
+    with pytest.raises(IndexMismatchError, match="is not an index"):
+        RAG.build(SEEDS, target)
+    assert (target / "precious.txt").read_text("utf-8") == "keep me"
+
+
+def test_hnsw_index_finds_the_same_top_hit(seed_index_dir: Path, tmp_path: Path) -> None:
+    # starting from a copy reuses its embeddings: only the FAISS index differs
+    import shutil
+
+    shutil.copytree(seed_index_dir.resolve(), tmp_path / "gen")
+    os.symlink("gen", tmp_path / "hnsw")
+    rag = RAG.build(SEEDS, tmp_path / "hnsw", settings=Settings(faiss_index="hnsw"))
+    assert rag.manifest["faiss"]["kind"] == "hnsw"
+    assert rag.build_report is not None and rag.build_report.embedded == 0
+    hits = rag.search("蓬江区有多少支家庭医生团队？", k=3, mode="dense")
+    assert "116支" in hits[0].text
