@@ -15,7 +15,8 @@ from rag.chunking import ChunkerConfig
 from rag.embedders import Embedder, get_embedder
 from rag.errors import QueryError
 from rag.index import BuildReport, build_index
-from rag.records import Chunk, Document, Hit
+from rag.answering import AnswerConfig, TemplateAnswerer
+from rag.records import Answer, Chunk, Document, Hit
 from rag.retrieval import Retriever
 from rag.settings import Settings
 from rag.store import StoredIndex, read_index, read_manifest
@@ -42,6 +43,16 @@ class RAG:
         self.embedder = embedder
         self.build_report = build_report
         index.dense.set_ef_search(self.settings.hnsw_ef_search)
+        self.answerer = TemplateAnswerer(
+            index.documents,
+            index.sentences,
+            index.sentences.rows_of(index.chunks),
+            index.lexical,
+            AnswerConfig(
+                passages=self.settings.answer_passages,
+                min_score=self.settings.answer_min_score,
+            ),
+        )
         self.retriever = Retriever(
             index.chunks,
             index.dense,
@@ -123,6 +134,20 @@ class RAG:
             QueryError: empty query, `k` out of range, unknown mode.
         """
         return self.retriever.search(query, k, mode or self.settings.mode)
+
+    def ask(self, question: str, k: int | None = None) -> Answer:
+        """Answer `question` from the articles, citing the sentences used.
+
+        Args:
+            k: passages retrieved (and returned in `Answer.hits`); default from settings.
+
+        Raises:
+            QueryError: empty question or `k` out of range.
+        """
+        k = k or self.settings.answer_passages
+        qvec = self.retriever.embed_query(question)
+        hits = self.retriever.search(question, k, self.settings.mode, qvec=qvec)
+        return self.answerer.answer(question, qvec, hits)
 
     def document(self, doc_id: str) -> Document:
         """The cleaned document `doc_id` (its file name).

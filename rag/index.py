@@ -20,14 +20,15 @@ from rag.errors import IndexError_
 from rag.lexical import LexicalIndex
 from rag.records import Document
 from rag.settings import Settings
-from rag.store import StoredIndex, read_index, write_index
+from rag.store import SentenceRef, SentenceTable, StoredIndex, read_index, write_index
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class BuildReport:
-    """What a build did; `embedded` counts texts sent to the model, `reused` those cached."""
+    """What a build did; `embedded` counts distinct texts (chunks and sentences) sent to the
+    model, `reused` those found in the cache."""
 
     documents: int
     articles: int
@@ -65,7 +66,9 @@ def _cached_vectors(index_dir: Path, embedder_name: str) -> dict[str, Vectors]:
         if index_dir.exists():
             log.info("no embedding cache from %s: %s", index_dir, exc)
         return {}
-    return dict(zip(old.embed_keys, old.dense.vectors(), strict=True))
+    cache = dict(zip(old.embed_keys, old.dense.vectors(), strict=True))
+    cache.update(zip(old.sentences.keys, old.sentences.vectors, strict=True))
+    return cache
 
 
 def _versions() -> dict[str, str]:
@@ -94,18 +97,28 @@ def build_index(
     chunks = chunk_documents(documents, chunker)
     texts = [c.embed_text for c in chunks]
     keys = [embed_key(embedder.name, t) for t in texts]
+    # Every sentence once (overlapping chunks share some): answers quote and score them.
+    by_id = {d.id: d for d in documents}
+    refs = list(
+        dict.fromkeys(SentenceRef(c.doc, s.start, s.end) for c in chunks for s in c.sentences())
+    )
+    sentence_texts = [by_id[r.doc].text[r.start : r.end] for r in refs]
+    sentence_keys = [embed_key(embedder.name, t) for t in sentence_texts]
 
     cache = _cached_vectors(index_dir, embedder.name)
-    todo = list(dict.fromkeys(k for k in keys if k not in cache))  # each text embedded once
+    text_of = dict(zip(keys + sentence_keys, texts + sentence_texts, strict=True))
+    todo = [k for k in text_of if k not in cache]  # each distinct text embedded once
     if todo:
-        text_of = dict(zip(keys, texts, strict=True))
         fresh = embedder.encode_passages([text_of[k] for k in todo], progress=progress)
         cache.update(zip(todo, fresh, strict=True))
-    vectors = (
-        np.stack([cache[k] for k in keys])
-        if keys
-        else np.zeros((0, embedder.dim), dtype=np.float32)
-    )
+
+    def stack(ks: list[str]) -> Vectors:
+        if not ks:
+            return np.zeros((0, embedder.dim), dtype=np.float32)
+        return np.stack([cache[k] for k in ks]).astype(np.float32)
+
+    vectors = stack(keys)
+    sentences = SentenceTable(refs, sentence_keys, stack(sentence_keys))
 
     dense = DenseIndex.build(
         vectors,
@@ -121,7 +134,7 @@ def build_index(
         articles=sum(len(d.articles) for d in documents),
         chunks=len(chunks),
         embedded=len(todo),
-        reused=len(keys) - len(todo),
+        reused=len(text_of) - len(todo),
         seconds=seconds,
     )
     manifest = {
@@ -137,13 +150,12 @@ def build_index(
             "documents": report.documents,
             "articles": report.articles,
             "chunks": report.chunks,
+            "sentences": len(refs),
         },
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "build_seconds": round(seconds, 3),
         "versions": _versions(),
     }
-    manifest = write_index(index_dir, documents, chunks, keys, dense, lexical, manifest)
-    stored = StoredIndex(
-        index_dir, manifest, {d.id: d for d in documents}, chunks, keys, dense, lexical
-    )
+    manifest = write_index(index_dir, documents, chunks, keys, dense, lexical, sentences, manifest)
+    stored = StoredIndex(index_dir, manifest, by_id, chunks, keys, dense, lexical, sentences)
     return stored, report

@@ -89,6 +89,19 @@ class LexicalIndex:
     def size(self) -> int:
         return int(self._bm25.scores["num_docs"])
 
+    def idf(self, tokens: set[str]) -> dict[str, float]:
+        """Inverse document frequency of each token over the indexed passages (BM25's
+        formula); a token no passage holds gets the highest value."""
+        n = self.size
+        indptr = self._bm25.scores["indptr"]
+        vocab = self._bm25.vocab_dict
+        out = {}
+        for token in tokens:
+            col = vocab.get(token)
+            df = 0 if col is None else int(indptr[col + 1] - indptr[col])
+            out[token] = float(np.log((n - df + 0.5) / (df + 0.5) + 1))
+        return out
+
     def save(self, folder: Path) -> None:
         self._bm25.save(str(folder), show_progress=False)
 

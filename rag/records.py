@@ -170,3 +170,49 @@ class Hit:
             bm25_score,
             chunk.kicker,
         )
+
+    def _repr_html_(self) -> str:
+        from rag.render import hit_html
+
+        return hit_html(self)
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One cited sentence: `quote` is verbatim `document.text[start:end]`; `n` is its marker."""
+
+    n: int
+    doc: str
+    title: str
+    quote: str
+    start: int
+    end: int
+    chunk_id: str
+
+    def _repr_html_(self) -> str:
+        from rag.render import citation_html
+
+        return citation_html(self)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The reply to a question.
+
+    `text` carries inline markers ``[1]``, ``[2]``; ``citations[n - 1]`` is the sentence behind
+    marker ``[n]``. When `found` is False the text says the articles don't answer, and `hits`
+    still holds the closest passages. `meta` records how the answer was made (answerer,
+    scores, markers a generator invented and that were removed, fallbacks).
+    """
+
+    text: str
+    found: bool
+    citations: tuple[Citation, ...]
+    hits: tuple[Hit, ...]
+    lang: str = "zh"
+    meta: dict[str, object] = field(default_factory=dict, compare=False)
+
+    def _repr_html_(self) -> str:
+        from rag.render import answer_html
+
+        return answer_html(self)

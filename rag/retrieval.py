@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from rag.dense import DenseIndex
-from rag.embedders import Embedder
+from rag.embedders import Embedder, Vectors
 from rag.errors import QueryError
 from rag.lexical import LexicalIndex
 from rag.records import Chunk, Hit
@@ -56,8 +56,17 @@ class Retriever:
         self.depth = depth
         self.max_k = max_k
 
-    def search(self, query: str, k: int = 5, mode: str = "hybrid") -> list[Hit]:
+    def embed_query(self, query: str) -> Vectors:
+        """The query's vector (answers reuse it to score sentences)."""
+        return self.embedder.encode_queries([check_query(query)])[0]
+
+    def search(
+        self, query: str, k: int = 5, mode: str = "hybrid", qvec: Vectors | None = None
+    ) -> list[Hit]:
         """The best `k` chunks for `query`, best first (fewer when the corpus is smaller).
+
+        Args:
+            qvec: the query's vector when the caller already has it (`embed_query`).
 
         Raises:
             QueryError: empty query, `k` outside 1..max_k, or an unknown mode.
@@ -69,7 +78,8 @@ class Retriever:
             )
         if mode not in MODES:
             raise QueryError(f"unknown mode {mode!r}: use one of {', '.join(MODES)}")
-        qvec = self.embedder.encode_queries([query])[0]
+        if qvec is None:
+            qvec = self.embedder.encode_queries([query])[0]
         bm25 = self.lexical.scores(query)
         depth = max(k, self.depth)
         dense_list = self.dense.search(qvec, depth) if mode != "bm25" else []

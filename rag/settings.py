@@ -32,3 +32,7 @@ class Settings(BaseSettings):
     hnsw_ef_construction: int = Field(default=200, ge=8)
     hnsw_ef_search: int = Field(default=128, ge=8)
     max_k: int = Field(default=100, ge=1, description="largest k a search may ask for")
+    answer_passages: int = Field(default=5, ge=1, description="passages an answer draws on")
+    answer_min_score: float = Field(
+        default=0.6, ge=0, le=1, description="below this best sentence score: not found"
+    )

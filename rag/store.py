@@ -9,6 +9,8 @@
     raw_offsets.npy   for every cleaned character, its raw offset (all documents end to end)
     chunks.jsonl      the chunks, with the hash of the text each was embedded from
     vectors.faiss     the chunk vectors
+    sentences.jsonl   every sentence of every chunk once (doc, start, end, embed key)
+    sentence_vectors.npy  their vectors, for scoring answer sentences without a model call
     bm25/             the bm25s index
 
 A build writes a new generation (each file fsynced, the manifest last), then replaces the link
@@ -32,12 +34,39 @@ from typing import Any
 import numpy as np
 
 from rag.dense import DenseIndex
+from rag.embedders import Vectors
 from rag.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError
 from rag.lexical import LexicalIndex
 from rag.records import Article, Chunk, Document, Paragraph
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
+
+
+@dataclass(frozen=True)
+class SentenceRef:
+    """A sentence of a document, by offsets: ``documents[doc].text[start:end]``."""
+
+    doc: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class SentenceTable:
+    """Every sentence of the chunks, once, with its vector (row i ↔ `refs[i]`)."""
+
+    refs: list[SentenceRef]
+    keys: list[str]
+    vectors: Vectors
+
+    def rows_of(self, chunks: list[Chunk]) -> dict[str, list[int]]:
+        """For each chunk id, the rows of its sentences, in order."""
+        row = {ref: i for i, ref in enumerate(self.refs)}
+        return {
+            c.chunk_id: [row[SentenceRef(c.doc, s.start, s.end)] for s in c.sentences()]
+            for c in chunks
+        }
 
 
 @dataclass(frozen=True)
@@ -51,6 +80,7 @@ class StoredIndex:
     embed_keys: list[str]
     dense: DenseIndex
     lexical: LexicalIndex
+    sentences: SentenceTable
 
 
 def _rebuild_hint(path: Path) -> str:
@@ -91,6 +121,7 @@ def write_index(
     embed_keys: list[str],
     dense: DenseIndex,
     lexical: LexicalIndex,
+    sentences: SentenceTable,
     manifest: dict[str, Any],
 ) -> dict[str, Any]:
     """Write a new generation and swap `path` to it. Returns the manifest as written."""
@@ -129,6 +160,14 @@ def write_index(
             ({**asdict(c), "embed_key": key} for c, key in zip(chunks, embed_keys, strict=True)),
         )
         dense.save(gen / "vectors.faiss")
+        _write_jsonl(
+            gen / "sentences.jsonl",
+            (
+                {**asdict(r), "embed_key": k}
+                for r, k in zip(sentences.refs, sentences.keys, strict=True)
+            ),
+        )
+        np.save(gen / "sentence_vectors.npy", sentences.vectors)
         lexical.save(gen / "bm25")
         files = sorted(p for p in gen.rglob("*") if p.is_file())
         for file in files:
@@ -241,9 +280,20 @@ def read_index(path: Path, embedder_name: str | None = None) -> StoredIndex:
     chunks = [Chunk(**row) for row in rows]
     dense = DenseIndex.load(path / "vectors.faiss")
     lexical = LexicalIndex.load(path / "bm25")
+    sentence_rows = _read_jsonl(path / "sentences.jsonl")
+    sentences = SentenceTable(
+        [SentenceRef(r["doc"], r["start"], r["end"]) for r in sentence_rows],
+        [r["embed_key"] for r in sentence_rows],
+        np.load(path / "sentence_vectors.npy"),
+    )
     if dense.size != len(chunks) or lexical.size != len(chunks):
         raise IndexCorruptError(
             f"{path} holds {len(chunks)} chunks but {dense.size} vectors and {lexical.size} "
             f"BM25 rows: {_rebuild_hint(path)}"
         )
-    return StoredIndex(path, manifest, documents, chunks, embed_keys, dense, lexical)
+    if len(sentences.vectors) != len(sentences.refs):
+        raise IndexCorruptError(
+            f"{path} holds {len(sentences.refs)} sentences but {len(sentences.vectors)} "
+            f"sentence vectors: {_rebuild_hint(path)}"
+        )
+    return StoredIndex(path, manifest, documents, chunks, embed_keys, dense, lexical, sentences)

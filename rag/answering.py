@@ -1,0 +1,167 @@
+"""The template answerer: extractive, cited, and honest when the evidence is weak.
+
+Each sentence of the top passages is scored against the question on three things, and the
+best one or two are quoted verbatim, each followed by its marker:
+
+- meaning: cosine of the question's vector and the sentence's (computed at build time, so
+  answering costs no extra model call), rescaled per question language, because cosines
+  across languages run lower than within Chinese;
+- words: the share of the question's BM25 tokens, weighted by their IDF over the passages, that
+  the sentence holds (half credit for a token only in its headline or section). A question
+  whose rare word (床位, GDP) no sentence holds is not answered by its common words (江门市);
+  English questions share no tokens with Chinese text, so for them meaning stands in;
+- kind: whether the sentence holds what the question asks for (a number for 多少, a date for
+  何时, a person for 谁, an organisation or place for 哪家).
+
+When the best score is under `min_score` the answer is "not found", in the question's
+language, with the closest passages still attached. The weights and the threshold are
+settings, for the evaluation runner to tune.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rag.embedders import Vectors
+from rag.lexical import LexicalIndex, tokenize
+from rag.questions import Lang, asked_kind, holds, language
+from rag.records import Answer, Citation, Document, Hit
+from rag.store import SentenceTable
+
+NOT_FOUND = {
+    "zh": "文章中没有找到这个问题的答案。下面是最接近的段落，供参考。",
+    "en": "The articles don't say. The closest passages are listed below.",
+}
+LEAD = {"zh": "", "en": "According to the articles (quoted in Chinese): "}
+
+
+@dataclass(frozen=True)
+class AnswerConfig:
+    """How sentences are scored and chosen (see the module docstring)."""
+
+    passages: int = 5
+    max_sentences: int = 2
+    second_ratio: float = 0.92  # a second sentence must score this close to the best
+    min_score: float = 0.6
+    # cosine range mapped to meaning 0..1, per question language
+    meaning_range: tuple[tuple[float, float], tuple[float, float]] = ((0.80, 0.96), (0.72, 0.84))
+    context_credit: float = 0.5
+    w_meaning: float = 0.5
+    w_words: float = 0.4
+    w_kind: float = 0.1
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A candidate sentence and why it scored what it did."""
+
+    score: float
+    meaning: float
+    words: float
+    kind: bool
+    row: int
+    hit: Hit
+    start: int
+    end: int
+
+
+def word_share(weights: dict[str, float], text: str, context: str, context_credit: float) -> float:
+    """Weighted share of the question's tokens that `text` holds (`context`: partial credit)."""
+    total = sum(weights.values())
+    if not total:
+        return 0.0
+    in_text, in_context = set(tokenize(text)), set(tokenize(context))
+    got = sum(
+        w * (1.0 if t in in_text else context_credit if t in in_context else 0.0)
+        for t, w in weights.items()
+    )
+    return got / total
+
+
+class TemplateAnswerer:
+    """Builds an `Answer` from retrieved hits without a language model."""
+
+    def __init__(
+        self,
+        documents: dict[str, Document],
+        sentences: SentenceTable,
+        sentence_rows: dict[str, list[int]],
+        lexical: LexicalIndex,
+        config: AnswerConfig | None = None,
+    ) -> None:
+        self.lexical = lexical
+        self.documents = documents
+        self.sentences = sentences
+        self.sentence_rows = sentence_rows
+        self.config = config or AnswerConfig()
+
+    def score(self, question: str, qvec: Vectors, hits: Sequence[Hit]) -> list[Scored]:
+        """Every sentence of the top passages, best first."""
+        cfg = self.config
+        kind = asked_kind(question)
+        lang = language(question)
+        low, high = cfg.meaning_range[0 if lang == "zh" else 1]
+        weights = self.lexical.idf(set(tokenize(question))) if lang == "zh" else {}
+        seen: set[int] = set()
+        scored: list[Scored] = []
+        for hit in hits[: cfg.passages]:
+            rows = [r for r in self.sentence_rows.get(hit.chunk_id, []) if r not in seen]
+            seen.update(rows)
+            if not rows:
+                continue
+            cosines = self.sentences.vectors[rows] @ qvec
+            context = f"{hit.kicker} {hit.title} {hit.section}"
+            for row, cosine in zip(rows, cosines, strict=True):
+                ref = self.sentences.refs[row]
+                text = self.documents[ref.doc].text[ref.start : ref.end]
+                meaning = min(1.0, max(0.0, (float(cosine) - low) / (high - low)))
+                words = (
+                    word_share(weights, text, context, cfg.context_credit) if weights else meaning
+                )
+                has_kind = holds(kind, text)
+                score = cfg.w_meaning * meaning + cfg.w_words * words + cfg.w_kind * has_kind
+                scored.append(
+                    Scored(score, float(cosine), words, has_kind, row, hit, ref.start, ref.end)
+                )
+        scored.sort(key=lambda s: (-s.score, s.hit.start, s.start))
+        return scored
+
+    def choose(self, scored: list[Scored]) -> list[Scored]:
+        """The one or two sentences to quote, in reading order; none when too weak."""
+        cfg = self.config
+        if not scored or scored[0].score < cfg.min_score:
+            return []
+        best = scored[0]
+        chosen = [best]
+        for s in scored[1 : cfg.max_sentences]:
+            if s.score >= cfg.second_ratio * best.score and s.score >= cfg.min_score:
+                chosen.append(s)
+        return sorted(chosen, key=lambda s: (s.hit.doc, s.start))
+
+    def answer(self, question: str, qvec: Vectors, hits: Sequence[Hit]) -> Answer:
+        lang = language(question)
+        scored = self.score(question, qvec, hits)
+        chosen = self.choose(scored)
+        meta: dict[str, object] = {
+            "answerer": "template",
+            "kind": asked_kind(question),
+            "best_score": round(scored[0].score, 4) if scored else None,
+            "min_score": self.config.min_score,
+        }
+        if not chosen:
+            return Answer(NOT_FOUND[lang], False, (), tuple(hits), lang, meta)
+        citations = tuple(
+            Citation(
+                n=n,
+                doc=s.hit.doc,
+                title=s.hit.title,
+                quote=self.documents[s.hit.doc].text[s.start : s.end],
+                start=s.start,
+                end=s.end,
+                chunk_id=s.hit.chunk_id,
+            )
+            for n, s in enumerate(chosen, start=1)
+        )
+        text = LEAD[lang] + "".join(f"{c.quote}[{c.n}]" for c in citations)
+        return Answer(text, True, citations, tuple(hits), lang, meta)

@@ -1,0 +1,96 @@
+"""What a question asks for: its language and the kind of answer it wants.
+
+多少/几 → a number with its unit; 哪年/什么时候/何时 → a date; 谁 → a person; 哪家/哪里 → an
+organisation or place; English question words likewise. The answerer prefers sentences that
+hold something of the wanted kind, and a sentence without one is weak evidence.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any, Literal
+
+from rag.cleaning import is_cjk
+
+Lang = Literal["zh", "en"]
+Kind = Literal["number", "date", "person", "place", "any"]
+
+_CN_NUM = "一二两三四五六七八九十百千万亿零"
+_UNIT = "个家名人支项次台张例位所间届批座条床倍成种场篇岁"
+ASKS: list[tuple[Kind, re.Pattern[str]]] = [
+    (
+        "date",
+        re.compile(
+            r"哪一?年|哪一?天|哪个月|几月|几号|什么时候|何时|什么时间|哪一?时间|日期|"
+            r"\bwhen\b|what year|which year|what date|what month",
+            re.I,
+        ),
+    ),
+    (
+        "number",
+        re.compile(
+            rf"多少|几[{_UNIT}年]|比例|百分之|多大|多高|多长|多久|第几|"
+            r"how many|how much|what percentage|what share|what proportion|what rate|"
+            r"how long|how old|what number|what was the number|how large",
+            re.I,
+        ),
+    ),
+    ("person", re.compile(r"谁|哪位|什么人|姓名|\bwho\b|\bwhom\b|\bwhose\b", re.I)),
+    (
+        "place",
+        re.compile(
+            r"哪家|哪里|哪儿|哪所|在哪|何地|什么地方|哪个(?:医院|单位|机构|学校|地方|社区|镇|村|区|市|县)|"
+            r"\bwhere\b|which (?:hospital|school|institution|organi[sz]ation|county|city|"
+            r"district|town|village|center|centre|unit|university)|what hospital|what school",
+            re.I,
+        ),
+    ),
+]
+HOLDS: dict[Kind, re.Pattern[str]] = {
+    "number": re.compile(
+        rf"\d+(?:\.\d+)?\s*[余多近]?[{_UNIT}年%万亿元]|[{_CN_NUM}]+[余多]?[{_UNIT}年%]|百分之"
+    ),
+    "date": re.compile(
+        r"\d{4}年|\d{1,2}月|\d{1,2}日|\d{4}[—-]\d{4}|今年|去年|明年|前年|年初|年底|年末|"
+        r"上半年|下半年|近年|近日|目前"
+    ),
+    "place": re.compile(
+        r"医院|卫生院|中心|学校|小学|中学|大学|社区|街道|[镇村区市县省]|局|机构|联盟|协会|基地"
+    ),
+}
+TITLE_BEFORE_NAME = re.compile(
+    r"(?:书记|局长|院长|主任|医生|护士|专家|记者|委员|负责人)[\u4e00-\u9fff]{2,3}"
+    r"|[\u4e00-\u9fff]{2,3}(?:表示|说|介绍|认为|坦言)"
+)
+
+
+def language(question: str) -> Lang:
+    """``zh`` when the question holds Chinese characters, else ``en``."""
+    return "zh" if any(is_cjk(ch) for ch in question) else "en"
+
+
+def asked_kind(question: str) -> Kind:
+    """The kind of answer the question wants (``any`` when it does not say)."""
+    for kind, pattern in ASKS:
+        if pattern.search(question):
+            return kind
+    return "any"
+
+
+@lru_cache(maxsize=1)
+def _posseg() -> Any:
+    import jieba.posseg
+
+    return jieba.posseg
+
+
+def holds(kind: Kind, sentence: str) -> bool:
+    """Whether the sentence holds something of the wanted kind."""
+    if kind == "any":
+        return True
+    if kind == "person":
+        if TITLE_BEFORE_NAME.search(sentence):
+            return True
+        return any(p.flag == "nr" and len(p.word) >= 2 for p in _posseg().cut(sentence))
+    return bool(HOLDS[kind].search(sentence))
