@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from rag.embedders import Vectors
 from rag.lexical import LexicalIndex, tokenize
-from rag.questions import Lang, asked_kind, holds, language
+from rag.questions import asked_kind, holds, language
 from rag.records import Answer, Citation, Document, Hit
 from rag.store import SentenceTable
 

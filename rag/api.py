@@ -11,11 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from rag.answering import AnswerConfig, TemplateAnswerer
 from rag.chunking import ChunkerConfig
 from rag.embedders import Embedder, get_embedder
 from rag.errors import QueryError
 from rag.index import BuildReport, build_index
-from rag.answering import AnswerConfig, TemplateAnswerer
 from rag.records import Answer, Chunk, Document, Hit
 from rag.retrieval import Retriever
 from rag.settings import Settings

@@ -58,7 +58,8 @@ class Retriever:
 
     def embed_query(self, query: str) -> Vectors:
         """The query's vector (answers reuse it to score sentences)."""
-        return self.embedder.encode_queries([check_query(query)])[0]
+        vector: Vectors = self.embedder.encode_queries([check_query(query)])[0]
+        return vector
 
     def search(
         self, query: str, k: int = 5, mode: str = "hybrid", qvec: Vectors | None = None
