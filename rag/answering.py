@@ -34,6 +34,11 @@ NOT_FOUND = {
     "en": "The articles don't say. The closest passages are listed below.",
 }
 LEAD = {"zh": "", "en": "According to the articles (quoted in Chinese): "}
+REPEAT_SHARE = 0.6  # share of shared character bigrams above which two sentences say one thing
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[i : i + 2] for i in range(len(text) - 1)}
 
 
 @dataclass(frozen=True)
@@ -134,10 +139,19 @@ class TemplateAnswerer:
             return []
         best = scored[0]
         chosen = [best]
-        for s in scored[1 : cfg.max_sentences]:
-            if s.score >= cfg.second_ratio * best.score and s.score >= cfg.min_score:
+        for s in scored[1:]:
+            if len(chosen) >= cfg.max_sentences or s.score < cfg.second_ratio * best.score:
+                break
+            if not any(self._repeats(s, c) for c in chosen):
                 chosen.append(s)
         return sorted(chosen, key=lambda s: (s.hit.doc, s.start))
+
+    def _repeats(self, a: Scored, b: Scored) -> bool:
+        """Whether sentence `a` mostly says again what `b` says (a caption repeating the text)."""
+        grams_a, grams_b = (
+            _bigrams(self.documents[s.hit.doc].text[s.start : s.end]) for s in (a, b)
+        )
+        return len(grams_a & grams_b) >= REPEAT_SHARE * min(len(grams_a), len(grams_b))
 
     def answer(self, question: str, qvec: Vectors, hits: Sequence[Hit]) -> Answer:
         lang = language(question)

@@ -8,18 +8,46 @@ doc = rag.document("001_8ed587983628aeb3.txt")
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from rag.answering import AnswerConfig, TemplateAnswerer
 from rag.chunking import ChunkerConfig
+from rag.citing import MarkerRewriter, citations_for, rewrite_stream
 from rag.embedders import Embedder, get_embedder
-from rag.errors import QueryError
+from rag.errors import ConfigError, GeneratorError, QueryError
+from rag.generators import Generator, get_generator
 from rag.index import BuildReport, build_index
+from rag.questions import language
 from rag.records import Answer, Chunk, Document, Hit
 from rag.retrieval import Retriever
 from rag.settings import Settings
 from rag.store import StoredIndex, read_index, read_manifest
+
+
+def _generator(settings: Settings, given: Generator | None) -> Generator | None:
+    """The generator the settings ask for (None for the template answerer)."""
+    if given is not None:
+        return given
+    kind, _, name = settings.answerer.partition(":")
+    if kind == "template" and not name:
+        return None
+    if kind == "generator" and name:
+        return get_generator(name, settings)
+    raise ConfigError(
+        f"unknown answerer {settings.answerer!r}: use 'template' or 'generator:<name>' "
+        "(e.g. generator:openai)"
+    )
+
+
+def _pieces(answer: Answer) -> Iterator[str]:
+    """A template answer's text, one cited sentence at a time."""
+    for piece in re.split(r"(?<=\])", answer.text):
+        if piece:
+            yield piece
 
 
 def _embedder(spec: str | Embedder | None, default: str) -> Embedder:
@@ -37,6 +65,7 @@ class RAG:
         embedder: Embedder,
         settings: Settings | None = None,
         build_report: BuildReport | None = None,
+        generator: Generator | None = None,
     ) -> None:
         self.settings = settings or Settings()
         self.index = index
@@ -53,6 +82,7 @@ class RAG:
                 min_score=self.settings.answer_min_score,
             ),
         )
+        self.generator = _generator(self.settings, generator)
         self.retriever = Retriever(
             index.chunks,
             index.dense,
@@ -72,6 +102,7 @@ class RAG:
         embedder: str | Embedder | None = None,
         chunker: ChunkerConfig | None = None,
         settings: Settings | None = None,
+        generator: Generator | None = None,
         progress: bool = False,
     ) -> RAG:
         """Build (or rebuild) the index of `corpus` into `index_dir` and open it.
@@ -92,7 +123,7 @@ class RAG:
             chunker,
             progress,
         )
-        return cls(index, model, settings, report)
+        return cls(index, model, settings, report, generator)
 
     @classmethod
     def open(
@@ -101,6 +132,7 @@ class RAG:
         *,
         embedder: str | Embedder | None = None,
         settings: Settings | None = None,
+        generator: Generator | None = None,
     ) -> RAG:
         """Open a built index; by default with the embedder it was built with.
 
@@ -113,7 +145,7 @@ class RAG:
         path = Path(index_dir if index_dir is not None else settings.index_dir)
         built_with = read_manifest(path)["embedder"]["name"]
         model = _embedder(embedder, built_with)
-        return cls(read_index(path, model.name), model, settings)
+        return cls(read_index(path, model.name), model, settings, generator=generator)
 
     @property
     def chunks(self) -> list[Chunk]:
@@ -143,11 +175,54 @@ class RAG:
 
         Raises:
             QueryError: empty question or `k` out of range.
+            GeneratorError: the generator failed and `generator_fallback` is off.
+        """
+        for item in self.stream(question, k):
+            if isinstance(item, Answer):
+                return item
+        raise AssertionError("stream() always ends with an Answer")  # pragma: no cover
+
+    def stream(self, question: str, k: int | None = None) -> Iterator[str | Answer]:
+        """The answer's text in pieces as it is produced, then the final `Answer`.
+
+        With a generator, markers are checked and renumbered as the pieces pass; when the
+        generator fails and `generator_fallback` is on, the template answer follows (and
+        the final `Answer` is the template's, its `meta` saying why).
         """
         k = k or self.settings.answer_passages
         qvec = self.retriever.embed_query(question)
         hits = self.retriever.search(question, k, self.settings.mode, qvec=qvec)
-        return self.answerer.answer(question, qvec, hits)
+        if self.generator is None:
+            answer = self.answerer.answer(question, qvec, hits)
+            yield from _pieces(answer)
+            yield answer
+            return
+        rewriter = MarkerRewriter(len(hits))
+        emitted = False
+        try:
+            for piece in rewrite_stream(self.generator.generate(question, hits), rewriter):
+                emitted = True
+                yield piece
+        except GeneratorError as exc:
+            if not self.settings.generator_fallback:
+                raise
+            fallback = self.answerer.answer(question, qvec, hits)
+            meta = {**fallback.meta, "fallback": str(exc), "partial": rewriter.text}
+            yield ("\n\n" if emitted else "") + fallback.text
+            yield replace(fallback, meta=meta)
+            return
+        citations = citations_for(rewriter, hits, self.documents)
+        yield Answer(
+            text=rewriter.text.strip(),
+            found=bool(citations),
+            citations=citations,
+            hits=tuple(hits),
+            lang=language(question),
+            meta={
+                "answerer": f"generator:{self.generator.name}",
+                "dropped_markers": rewriter.dropped,
+            },
+        )
 
     def document(self, doc_id: str) -> Document:
         """The cleaned document `doc_id` (its file name).

@@ -4,6 +4,8 @@
     ├── CorpusError        a corpus folder or file that cannot be loaded (names the path)
     ├── ConfigError        a setting with a value that cannot work
     ├── QueryError         a query that cannot be run (empty, k out of range, unknown mode)
+    ├── GeneratorError     the language-model generator failed (unreachable, timeout, HTTP
+    │                      error, malformed stream)
     └── IndexError_        an index on disk that cannot be used; names what to run
         ├── IndexNotFoundError   no index there (also a FileNotFoundError)
         ├── IndexCorruptError    a file missing, truncated or changed since the build
@@ -45,3 +47,7 @@ class IndexCorruptError(IndexError_):
 
 class IndexMismatchError(IndexError_):
     """The index was built with another embedder or an unsupported format version."""
+
+
+class GeneratorError(RagError):
+    """The generator could not produce an answer; the message says why and where."""

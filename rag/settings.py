@@ -33,6 +33,15 @@ class Settings(BaseSettings):
     hnsw_ef_search: int = Field(default=128, ge=8)
     max_k: int = Field(default=100, ge=1, description="largest k a search may ask for")
     answer_passages: int = Field(default=5, ge=1, description="passages an answer draws on")
+    answerer: str = Field(
+        default="template", description="'template' or 'generator:<name>' (e.g. generator:openai)"
+    )
+    generator_fallback: bool = Field(
+        default=True, description="answer with the template when the generator fails"
+    )
+    generator_timeout: float = Field(default=60.0, gt=0)
+    openai_base_url: str = "http://localhost:8000/v1"
+    openai_model: str = "qwen2.5-7b-instruct"
     answer_min_score: float = Field(
         default=0.6, ge=0, le=1, description="below this best sentence score: not found"
     )
