@@ -6,6 +6,7 @@ damage) → `layout` (articles, headlines, sections) → `chunking` (passages wi
 → `retrieval` (dense, BM25, hybrid). `RAG` (in `api`) ties them together.
 """
 
+from rag.answering import AnswerConfig
 from rag.api import RAG
 from rag.chunking import ChunkerConfig, chunk_document, chunk_documents
 from rag.documents import load_documents
@@ -13,6 +14,7 @@ from rag.embedders import Embedder, get_embedder
 from rag.errors import (
     ConfigError,
     CorpusError,
+    GeneratorError,
     IndexCorruptError,
     IndexError_,
     IndexMismatchError,
@@ -20,21 +22,27 @@ from rag.errors import (
     QueryError,
     RagError,
 )
+from rag.generators import Generator
 from rag.index import BuildReport
-from rag.records import Article, Chunk, Document, Hit, Paragraph, Sentence
+from rag.records import Answer, Article, Chunk, Citation, Document, Hit, Paragraph, Sentence
 from rag.sentences import split_sentences
 from rag.settings import Settings
 
 __all__ = [
     "RAG",
+    "Answer",
+    "AnswerConfig",
     "Article",
     "BuildReport",
     "Chunk",
     "ChunkerConfig",
+    "Citation",
     "ConfigError",
     "CorpusError",
     "Document",
     "Embedder",
+    "Generator",
+    "GeneratorError",
     "Hit",
     "IndexCorruptError",
     "IndexError_",

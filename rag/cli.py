@@ -105,5 +105,30 @@ def search(query: str, index_dir: str | None, k: int, mode: str | None, as_json:
         click.echo("no passage matches")
 
 
+@main.command()
+@click.argument("question")
+@click.option("--index", "index_dir", default=None, help="Index folder [default: index/default].")
+@click.option("-k", "--k", "k", default=None, type=int, help="Passages to draw on.")
+@click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
+def ask(question: str, index_dir: str | None, k: int | None, as_json: bool) -> None:
+    """Answer QUESTION from the articles, with numbered citations."""
+    from rag.api import RAG
+
+    try:
+        answer = RAG.open(index_dir).ask(question, k=k)
+    except RagError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        click.echo(json.dumps(asdict(answer), ensure_ascii=False, indent=2, default=str))
+        return
+    click.echo(answer.text)
+    for c in answer.citations:
+        click.echo(f"  [{c.n}] {c.title or c.doc} · {c.doc} {c.start}-{c.end}: {c.quote}")
+    if not answer.found:
+        for n, hit in enumerate(answer.hits[:3], start=1):
+            snippet = hit.text.replace("\n", " ")[:SNIPPET]
+            click.echo(f"  ({n}) {hit.title or hit.doc}: {snippet}…")
+
+
 if __name__ == "__main__":
     main()

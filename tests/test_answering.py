@@ -1,0 +1,120 @@
+"""Template answers on the real seed index: the fact, the cited sentence, honest not-found."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rag import RAG, Answer, QueryError
+
+# (question, the fact the answer must contain); written apart from tests/test_retrieval.py's
+ANSWERABLE = [
+    ("蓬江区有多少支家庭医生团队？", "116支"),
+    ("棠下镇卫生院住院大楼什么时候投入使用？", "2023年6月"),
+    ("培英小学有多少名卫生委员参加护眼培训？", "30余名"),
+    ("唐聪在2010年至2015年间完成了多少台白内障手术？", "6000多台"),
+    ("开平市全市域内住院率达到多少？", "86.4%"),
+    ("江海区礼乐颐养院由哪家医院接管？", "江海区中西医结合医院"),
+    ("蓬江分院党委书记是谁？", "甄沛林"),
+    ("2023年蓬江区双向转诊多少人？", "1549人"),
+    ("江门市疾控中心适龄儿童疫苗接种率是多少？", "90%"),
+    ("江南街道社区卫生服务中心异地重建项目总投资多少？", "1.25亿元"),
+    ("How many family doctor teams does Pengjiang District have?", "116支"),
+    (
+        "How many first doses of the nine-valent HPV vaccine did the Pengjiang branch give?",
+        "7680支",
+    ),
+]
+UNANSWERABLE = [
+    "蓬江区卫生健康局局长的电话号码是多少？",
+    "明天江门的天气怎么样？",
+    "台山市人民医院院长是谁？",
+    "江门市2023年的GDP是多少？",
+    "培英小学的校长叫什么名字？",
+    "新会区有多少家三甲医院？",
+    "唐聪的妻子是谁？",
+    "What is the population of Jiangmen?",
+    "Who is the mayor of Jiangmen?",
+    "How many beds does Jiangmen Central Hospital have?",
+    "When was Peiying Primary School founded?",
+]
+
+
+def check_citations(rag: RAG, answer: Answer) -> None:
+    for n, citation in enumerate(answer.citations, start=1):
+        assert citation.n == n and f"[{n}]" in answer.text
+        doc = rag.document(citation.doc)
+        assert doc.text[citation.start : citation.end] == citation.quote
+        assert citation.quote in answer.text
+        chunk = next(c for c in rag.chunks if c.chunk_id == citation.chunk_id)
+        assert chunk.start <= citation.start and citation.end <= chunk.end
+
+
+@pytest.mark.parametrize(("question", "fact"), ANSWERABLE, ids=[q for q, _ in ANSWERABLE])
+def test_answer_holds_the_fact_and_cites_its_sentence(
+    seed_rag: RAG, question: str, fact: str
+) -> None:
+    answer = seed_rag.ask(question)
+    assert answer.found, answer.meta
+    assert fact in answer.text
+    assert any(fact in c.quote for c in answer.citations)
+    check_citations(seed_rag, answer)
+    assert answer.lang == ("en" if question.isascii() else "zh")
+    if answer.lang == "en":
+        assert answer.text.startswith("According to the articles")
+
+
+@pytest.mark.parametrize("question", UNANSWERABLE)
+def test_unanswerable_questions_are_not_found(seed_rag: RAG, question: str) -> None:
+    answer = seed_rag.ask(question)
+    assert not answer.found, answer.text
+    assert answer.citations == ()
+    assert answer.hits, "the closest passages are still offered"
+    expected = "The articles don't say" if question.isascii() else "文章中没有找到"
+    assert answer.text.startswith(expected)
+
+
+@pytest.mark.xfail(strict=True, reason="a sentence about another centre's 床位 scores as an answer")
+def test_known_false_answer(seed_rag: RAG) -> None:
+    assert not seed_rag.ask("江门市中心医院有多少张床位？").found
+
+
+def test_stream_yields_the_text_then_the_answer(seed_rag: RAG) -> None:
+    items = list(seed_rag.stream("蓬江区有多少支家庭医生团队？"))
+    answer = items[-1]
+    assert isinstance(answer, Answer)
+    assert all(isinstance(piece, str) for piece in items[:-1])
+    assert "".join(items[:-1]) == answer.text
+    assert answer == seed_rag.ask("蓬江区有多少支家庭医生团队？")
+
+
+def test_a_repeated_caption_is_not_quoted_twice(seed_rag: RAG) -> None:
+    answer = seed_rag.ask("棠下镇卫生院住院大楼什么时候投入使用？")
+    assert answer.text.count("住院大楼于2023年6月投入使用") == 1
+
+
+def test_empty_question_is_a_clear_error(seed_rag: RAG) -> None:
+    with pytest.raises(QueryError, match="empty"):
+        seed_rag.ask("  ")
+
+
+def test_markup_in_documents_never_becomes_markup(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "hostile.txt").write_text(
+        "<b>蓬江区</b>卫生新闻\n\n"
+        "蓬江区家庭医生团队有116支<script>alert(1)</script>。"
+        "<img src=x onerror=alert(2)>团队上门服务。\n",
+        "utf-8",
+    )
+    rag = RAG.build(corpus, tmp_path / "index")
+    answer = rag.ask("蓬江区有多少支家庭医生团队？")
+    assert answer.found
+    views = [answer, answer.hits[0], answer.citations[0]]
+    for html in (view._repr_html_() for view in views):
+        assert "<script" not in html and "<img" not in html and "<b>蓬江区" not in html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "&lt;b&gt;蓬江区" in html
+    assert '<a href="#rag-cite-1">[1]</a>' in answer._repr_html_()
+    not_found = rag.ask("明天江门的天气怎么样？")
+    assert "<script" not in not_found._repr_html_()
