@@ -30,7 +30,8 @@ def test_build_and_search(tmp_path: Path) -> None:
     index = tmp_path / "index"
     built = CliRunner().invoke(main, ["build", str(corpus), "--index", str(index)])
     assert built.exit_code == 0, built.output
-    assert "1 documents, 1 articles, 1 chunks (1 embedded, 0 from cache)" in built.output
+    # one chunk and its two sentences embedded
+    assert "1 documents, 1 articles, 1 chunks (3 embedded, 0 from cache)" in built.output
     found = CliRunner().invoke(main, ["search", "家庭医生团队", "--index", str(index), "--json"])
     assert found.exit_code == 0, found.output
     (hit,) = json.loads(found.output)

@@ -28,12 +28,13 @@ def test_round_trip_gives_identical_results(seed_rag: RAG, index_copy: Path) -> 
 
 def test_manifest_describes_the_build(seed_rag: RAG) -> None:
     manifest = seed_rag.manifest
-    assert manifest["format_version"] == 1
+    assert manifest["format_version"] == 2
     assert manifest["embedder"] == {"name": "e5-small-q4", "dim": 384}
     assert manifest["counts"]["documents"] == 5 and manifest["counts"]["chunks"] > 100
     assert manifest["chunker"]["target_chars"] > 0
     assert len(manifest["corpus"]["hash"]) == 64
     assert {"faiss-cpu", "bm25s", "jieba", "python"} <= set(manifest["versions"])
+    assert manifest["counts"]["sentences"] > manifest["counts"]["chunks"]
     assert "vectors.faiss" in manifest["files"]
 
 
@@ -43,7 +44,8 @@ def test_rebuild_of_an_unchanged_corpus_embeds_nothing(index_copy: Path) -> None
     rebuilt = RAG.build(SEEDS, link)
     assert rebuilt.build_report is not None
     assert rebuilt.build_report.embedded == 0
-    assert rebuilt.build_report.reused == len(rebuilt.chunks)
+    distinct = set(rebuilt.index.embed_keys) | set(rebuilt.index.sentences.keys)
+    assert rebuilt.build_report.reused == len(distinct)
     assert link.is_symlink() and link.resolve() != index_copy.resolve()
     # a second rebuild replaces the first generation, and leaves what it did not write
     again = RAG.build(SEEDS, link)
