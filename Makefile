@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 ST_STAMP := $(VENV)/.installed-st
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format clean
+.PHONY: help install serve run test lint format clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -26,6 +26,10 @@ $(ST_STAMP): $(STAMP)
 
 install: $(ST_STAMP) ## Create .venv and install the project, its dev tools and the [st] extra
 
+serve: $(STAMP) ## Build index/default from seeds/ if missing, then serve the chat on localhost
+	test -e index/default || $(BIN)/rag build seeds --index index/default
+	$(BIN)/rag serve --index index/default
+
 run: $(STAMP) ## Build (or refresh) index/default from seeds/ and run a sample search
 	$(BIN)/rag build seeds --index index/default
 	$(BIN)/rag search "蓬江区有多少支家庭医生团队？" --index index/default -k 3
@@ -34,13 +38,13 @@ test: $(ST_STAMP) ## Run the test suite
 	$(BIN)/python -m pytest
 
 lint: $(ST_STAMP) ## ruff (lint + format check) and mypy
-	$(BIN)/ruff check rag tests
-	$(BIN)/ruff format --check rag tests
+	$(BIN)/ruff check rag server tests
+	$(BIN)/ruff format --check rag server tests
 	$(BIN)/mypy
 
 format: $(STAMP) ## Apply ruff's fixes and formatting
-	$(BIN)/ruff check --fix rag tests
-	$(BIN)/ruff format rag tests
+	$(BIN)/ruff check --fix rag server tests
+	$(BIN)/ruff format rag server tests
 
 clean: ## Remove the venv and caches
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

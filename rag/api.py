@@ -9,6 +9,7 @@ doc = rag.document("001_8ed587983628aeb3.txt")
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -41,6 +42,20 @@ def _generator(settings: Settings, given: Generator | None) -> Generator | None:
         f"unknown answerer {settings.answerer!r}: use 'template' or 'generator:<name>' "
         "(e.g. generator:openai)"
     )
+
+
+class _Clock:
+    """Milliseconds spent per stage, for `Answer.meta["timings_ms"]`."""
+
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self._last = self._start = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.laps[stage] = round((now - self._last) * 1000, 2)
+        self.laps["total"] = round((now - self._start) * 1000, 2)
+        self._last = now
 
 
 def _pieces(answer: Answer) -> Iterator[str]:
@@ -190,10 +205,15 @@ class RAG:
         the final `Answer` is the template's, its `meta` saying why).
         """
         k = k or self.settings.answer_passages
+        clock = _Clock()
         qvec = self.retriever.embed_query(question)
+        clock.lap("embed")
         hits = self.retriever.search(question, k, self.settings.mode, qvec=qvec)
+        clock.lap("search")
         if self.generator is None:
             answer = self.answerer.answer(question, qvec, hits)
+            clock.lap("answer")
+            answer = replace(answer, meta={**answer.meta, "timings_ms": clock.laps})
             yield from _pieces(answer)
             yield answer
             return
@@ -207,11 +227,18 @@ class RAG:
             if not self.settings.generator_fallback:
                 raise
             fallback = self.answerer.answer(question, qvec, hits)
-            meta = {**fallback.meta, "fallback": str(exc), "partial": rewriter.text}
+            clock.lap("answer")
+            meta = {
+                **fallback.meta,
+                "fallback": str(exc),
+                "partial": rewriter.text,
+                "timings_ms": clock.laps,
+            }
             yield ("\n\n" if emitted else "") + fallback.text
             yield replace(fallback, meta=meta)
             return
         citations = citations_for(rewriter, hits, self.documents)
+        clock.lap("answer")
         yield Answer(
             text=rewriter.text.strip(),
             found=bool(citations),

@@ -130,5 +130,21 @@ def ask(question: str, index_dir: str | None, k: int | None, as_json: bool) -> N
             click.echo(f"  ({n}) {hit.title or hit.doc}: {snippet}…")
 
 
+@main.command()
+@click.option("--host", default=None, help="Interface [default: 127.0.0.1].")
+@click.option("--port", default=None, type=int, help="Port [default: 8000].")
+@click.option("--index", "index_dir", default=None, help="Index folder [default: index/default].")
+def serve(host: str | None, port: int | None, index_dir: str | None) -> None:
+    """Serve the chat page and the API (the index is built from seeds/ if missing)."""
+    import uvicorn
+
+    from server.app import create_app
+
+    overrides: dict[str, object] = {"host": host, "port": port, "index_dir": index_dir}
+    settings = Settings.model_validate({k: v for k, v in overrides.items() if v is not None})
+    click.echo(f"serving on http://{settings.host}:{settings.port}/  (Ctrl-C stops)")
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+
+
 if __name__ == "__main__":
     main()

@@ -42,6 +42,14 @@ class Settings(BaseSettings):
     generator_timeout: float = Field(default=60.0, gt=0)
     openai_base_url: str = "http://localhost:8000/v1"
     openai_model: str = "qwen2.5-7b-instruct"
+    # the service
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    max_question_chars: int = Field(default=2000, ge=1)
+    max_body_bytes: int = Field(default=65536, ge=1024)
+    cors_origins: list[str] = Field(default_factory=list, description="empty: CORS off")
+    api_key: str | None = Field(default=None, description="when set, the API requires it")
+    build_if_missing: bool = Field(default=True, description="serve: build the index if absent")
     answer_min_score: float = Field(
         default=0.6, ge=0, le=1, description="below this best sentence score: not found"
     )
