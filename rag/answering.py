@@ -3,9 +3,12 @@
 Each sentence of the top passages is scored against the question on three things, and the
 best one or two are quoted verbatim, each followed by its marker:
 
-- meaning: cosine of the question's vector and the sentence's (computed at build time, so
-  answering costs no extra model call), rescaled per question language, because cosines
-  across languages run lower than within Chinese;
+- meaning: how far the sentence's cosine with the question (sentence vectors are computed at
+  build time, so answering costs no extra model call) rises above the question's median
+  cosine with a fixed sample of the corpus's sentences. Raw cosines of this model sit in a
+  narrow band (a one-letter query scores 0.80 with everything; cross-lingual cosines run 0.1
+  lower), so the margin over the question's own baseline is what carries meaning; it is
+  scaled per question language;
 - words: the share of the question's BM25 tokens, weighted by their IDF over the passages, that
   the sentence holds (half credit for a token only in its headline or section). A question
   whose rare word (床位, GDP) no sentence holds is not answered by its common words (江门市);
@@ -22,6 +25,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 from rag.embedders import Vectors
 from rag.lexical import LexicalIndex, tokenize
@@ -49,8 +54,9 @@ class AnswerConfig:
     max_sentences: int = 2
     second_ratio: float = 0.92  # a second sentence must score this close to the best
     min_score: float = 0.6
-    # cosine range mapped to meaning 0..1, per question language
-    meaning_range: tuple[tuple[float, float], tuple[float, float]] = ((0.80, 0.96), (0.72, 0.84))
+    # cosine margin over the question's baseline that counts as full meaning (zh, en)
+    meaning_scale: tuple[float, float] = (0.11, 0.06)
+    baseline_sample: int = 1024  # corpus sentences the baseline is the median over
     context_credit: float = 0.5
     w_meaning: float = 0.5
     w_words: float = 0.4
@@ -100,13 +106,17 @@ class TemplateAnswerer:
         self.sentences = sentences
         self.sentence_rows = sentence_rows
         self.config = config or AnswerConfig()
+        # a fixed, evenly spread sample: the baseline costs the same at any corpus size
+        step = max(1, len(sentences.vectors) // self.config.baseline_sample)
+        self._baseline_vectors = sentences.vectors[::step][: self.config.baseline_sample]
 
     def score(self, question: str, qvec: Vectors, hits: Sequence[Hit]) -> list[Scored]:
         """Every sentence of the top passages, best first."""
         cfg = self.config
         kind = asked_kind(question)
         lang = language(question)
-        low, high = cfg.meaning_range[0 if lang == "zh" else 1]
+        scale = cfg.meaning_scale[0 if lang == "zh" else 1]
+        baseline = float(np.median(self._baseline_vectors @ qvec))
         weights = self.lexical.idf(set(tokenize(question))) if lang == "zh" else {}
         seen: set[int] = set()
         scored: list[Scored] = []
@@ -120,11 +130,11 @@ class TemplateAnswerer:
             for row, cosine in zip(rows, cosines, strict=True):
                 ref = self.sentences.refs[row]
                 text = self.documents[ref.doc].text[ref.start : ref.end]
-                meaning = min(1.0, max(0.0, (float(cosine) - low) / (high - low)))
+                meaning = min(1.0, max(0.0, (float(cosine) - baseline) / scale))
                 words = (
                     word_share(weights, text, context, cfg.context_credit) if weights else meaning
                 )
-                has_kind = holds(kind, text)
+                has_kind = holds(kind, text, question)
                 score = cfg.w_meaning * meaning + cfg.w_words * words + cfg.w_kind * has_kind
                 scored.append(
                     Scored(score, float(cosine), words, has_kind, row, hit, ref.start, ref.end)
@@ -155,7 +165,8 @@ class TemplateAnswerer:
 
     def answer(self, question: str, qvec: Vectors, hits: Sequence[Hit]) -> Answer:
         lang = language(question)
-        scored = self.score(question, qvec, hits)
+        # a question of punctuation alone asks nothing
+        scored = self.score(question, qvec, hits) if any(c.isalnum() for c in question) else []
         chosen = self.choose(scored)
         meta: dict[str, object] = {
             "answerer": "template",

@@ -204,7 +204,7 @@ class RAG:
         generator fails and `generator_fallback` is on, the template answer follows (and
         the final `Answer` is the template's, its `meta` saying why).
         """
-        k = k or self.settings.answer_passages
+        k = self.settings.answer_passages if k is None else k
         clock = _Clock()
         qvec = self.retriever.embed_query(question)
         clock.lap("embed")

@@ -85,12 +85,22 @@ def _posseg() -> Any:
     return jieba.posseg
 
 
-def holds(kind: Kind, sentence: str) -> bool:
-    """Whether the sentence holds something of the wanted kind."""
+def holds(kind: Kind, sentence: str, question: str = "") -> bool:
+    """Whether the sentence holds something of the wanted kind that the question does not
+    already name (唐聪说 does not answer 唐聪的妻子是谁; 2023年 does not answer 2023年…多少)."""
     if kind == "any":
         return True
+    for word in sorted(_words(question), key=len, reverse=True):
+        sentence = sentence.replace(word, "□")
     if kind == "person":
         if TITLE_BEFORE_NAME.search(sentence):
             return True
         return any(p.flag == "nr" and len(p.word) >= 2 for p in _posseg().cut(sentence))
     return bool(HOLDS[kind].search(sentence))
+
+
+def _words(question: str) -> set[str]:
+    """The question's words of two or more characters and its numbers."""
+    from rag.lexical import tokenize
+
+    return {w for w in tokenize(question) if len(w) >= 2 or w.isdigit()}

@@ -97,6 +97,15 @@ def test_a_repeated_caption_is_not_quoted_twice(seed_rag: RAG) -> None:
 def test_empty_question_is_a_clear_error(seed_rag: RAG) -> None:
     with pytest.raises(QueryError, match="empty"):
         seed_rag.ask("  ")
+    with pytest.raises(QueryError, match="k of 0"):
+        seed_rag.ask("蓬江区有多少支家庭医生团队？", k=0)
+
+
+@pytest.mark.parametrize("question", ["a", "hello", "？？", "的"])
+def test_questions_that_ask_nothing_are_not_answered(seed_rag: RAG, question: str) -> None:
+    # a one-letter query has cosine 0.8 with every sentence: only the margin over the
+    # question's own baseline tells it apart
+    assert not seed_rag.ask(question).found
 
 
 def test_markup_in_documents_never_becomes_markup(tmp_path: Path) -> None:
