@@ -24,6 +24,12 @@ $(ST_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,st,st-test]'
 	touch $(ST_STAMP)
 
+# Browser tests drive Debian's Chromium (Playwright's own browser download cannot work here);
+# the CJK fonts make its screenshots readable.
+/usr/bin/chromium:
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk
+
 install: $(ST_STAMP) ## Create .venv and install the project, its dev tools and the [st] extra
 
 serve: $(STAMP) ## Build index/default from seeds/ if missing, then serve the chat on localhost
@@ -34,7 +40,7 @@ run: $(STAMP) ## Build (or refresh) index/default from seeds/ and run a sample s
 	$(BIN)/rag build seeds --index index/default
 	$(BIN)/rag search "蓬江区有多少支家庭医生团队？" --index index/default -k 3
 
-test: $(ST_STAMP) ## Run the test suite
+test: $(ST_STAMP) /usr/bin/chromium ## Run the test suite (browser tests included)
 	$(BIN)/python -m pytest
 
 lint: $(ST_STAMP) ## ruff (lint + format check) and mypy
