@@ -48,7 +48,10 @@ FURNITURE = (
 )
 MD_HEADING = re.compile(r"^(#{1,6})\s+")
 
-Kind = Literal["text", "byline", "mdheading"]
+# byline: a reporter credit (文/图 梁爽), kept on the article only; author: a signed
+# article's writer with their post (蓬江区卫生健康局党组书记、局长李勇晋), kept in the text too,
+# since who holds which post is news a reader asks about.
+Kind = Literal["text", "byline", "author", "mdheading"]
 
 
 @dataclass(frozen=True)
@@ -199,8 +202,10 @@ def _classify(text: str) -> Kind | None:
     if len(names) >= 3 and all(re.fullmatch(r"[\u4e00-\u9fff]{2,3}", n) for n in names):
         return None  # a contributor list: 李淑玲 何意意 梁均成 …
     short_plain = len(text) <= 40 and not any(ch in "，。！？" for ch in text)
-    if short_plain and (BYLINE.match(text) or AUTHOR_LINE.search(text)):
+    if short_plain and BYLINE.match(text):
         return "byline"
+    if short_plain and AUTHOR_LINE.search(text):
+        return "author"
     return "text"
 
 

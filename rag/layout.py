@@ -7,7 +7,7 @@ from what the seed pages show:
 - a run of headings: the last is a headline, the one before it its kicker (``江门市人民医院``
   above ``赓续前行护佑人民健康``), earlier ones are page decoration (column logos);
 - the first heading of a page is a headline;
-- a single heading is a headline when a byline follows it or comes within a few paragraphs,
+- a single heading is a headline when a byline or author line follows it or comes within a few paragraphs,
   when it is long (section subheadings are short), when the text under it opens with a
   dateline (``江门日报讯``), or when it is a level-1 markdown heading; otherwise a section;
 - a heading standing alone between wide gaps, above a caption, is decoration;
@@ -36,7 +36,7 @@ WIDE_GAP = 3  # blank lines around a photo or a decoration
 REATTACH_RATIO = 1.5
 REATTACH_MARGIN = 0.02
 
-Kind = Literal["headline", "kicker", "section", "body", "byline", "decoration"]
+Kind = Literal["headline", "kicker", "section", "body", "byline", "author", "decoration"]
 
 
 def classify(paras: list[Para]) -> list[Kind]:
@@ -44,8 +44,8 @@ def classify(paras: list[Para]) -> list[Kind]:
     heading = [p.kind == "mdheading" or (p.kind == "text" and heading_like(p.text)) for p in paras]
     kinds: list[Kind] = []
     for i, para in enumerate(paras):
-        if para.kind == "byline":
-            kinds.append("byline")
+        if para.kind in ("byline", "author"):
+            kinds.append(para.kind)
         elif para.kind == "mdheading":
             kinds.append("headline" if para.level == 1 else "section")
         elif not heading[i]:
@@ -64,7 +64,7 @@ def _single_heading(paras: list[Para], i: int, heading: list[bool]) -> Kind:
     para = paras[i]
     following = paras[i + 1 : i + 1 + BYLINE_LOOKAHEAD]
     for j, later in enumerate(following):
-        if later.kind == "byline":
+        if later.kind in ("byline", "author"):
             return "headline"
         if heading[i + 1 + j]:
             break
@@ -136,9 +136,11 @@ def assemble(paras: list[Para]) -> tuple[MappedText, list[Article], list[Paragra
         elif current < 0:  # text before any headline: an untitled article
             drafts.append(_Draft(""))
             current = 0
-        if kind == "byline":
+        if kind in ("byline", "author"):
             drafts[current].byline = drafts[current].byline or para.text
-            continue
+            if kind == "byline":  # a reporter credit leaves the text; an author line stays
+                continue
+            kind = "body"
         if kind == "section":
             block = [para.text]
             for nxt, nxt_kind in zip(paras[i + 1 :], kinds[i + 1 :], strict=False):

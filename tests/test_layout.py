@@ -115,3 +115,12 @@ def test_every_chunk_lies_inside_its_article(
         article = docs[chunk.doc].article_at(chunk.start)
         assert article is not None and article.headline == chunk.title
         assert any(s <= chunk.start and chunk.end <= e for s, e in article.parts)
+
+
+def test_author_lines_stay_in_the_text_and_their_article(
+    docs: dict[str, Document], chunks: list[Chunk]
+) -> None:
+    # who holds which post is news: the signed articles' author lines stay quotable
+    c = chunk_with(chunks, "鹤山市卫生健康局党组书记、局长罗超华")
+    assert c.title == "快马加鞭 办好群众可感可及的身边事"
+    assert "文/图" not in docs["000_1819edee12feb59a.txt"].text.split("\n\n")[2]
