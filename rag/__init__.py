@@ -22,6 +22,7 @@ from rag.errors import (
     QueryError,
     RagError,
 )
+from rag.evaluation import evaluate
 from rag.generators import Generator
 from rag.index import BuildReport
 from rag.records import Answer, Article, Chunk, Citation, Document, Hit, Paragraph, Sentence
@@ -55,6 +56,7 @@ __all__ = [
     "Settings",
     "chunk_document",
     "chunk_documents",
+    "evaluate",
     "get_embedder",
     "load_documents",
     "split_sentences",

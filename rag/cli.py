@@ -146,5 +146,68 @@ def serve(host: str | None, port: int | None, index_dir: str | None) -> None:
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
 
 
+@main.command("eval")
+@click.argument("gold", nargs=-1, type=click.Path())
+@click.option("--index", "index_dir", default=None, help="Index folder [default: index/default].")
+@click.option("--compare", default=None, help="Retrievers side by side, e.g. dense,bm25,hybrid.")
+@click.option("--out", "out_dir", default=None, type=click.Path(), help="Report folder.")
+@click.option(
+    "--min",
+    "floors",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Exit 1 when the first gold file's metric KEY (first configuration) is below VALUE.",
+)
+def evaluate_cmd(
+    gold: tuple[str, ...],
+    index_dir: str | None,
+    compare: str | None,
+    out_dir: str | None,
+    floors: tuple[str, ...],
+) -> None:
+    """Run the gold sets GOLD [default: eval/dev.jsonl eval/test.jsonl] and write a report."""
+    from pathlib import Path
+
+    from rag.api import RAG
+    from rag.evalreport import default_folder, write_report
+    from rag.evaluation import evaluate
+    from rag.gold import load_gold
+
+    paths = [Path(g) for g in gold] or [Path("eval/dev.jsonl"), Path("eval/test.jsonl")]
+    try:
+        limits = {key: float(value) for key, _, value in (f.partition("=") for f in floors)}
+    except ValueError as exc:
+        raise click.BadParameter(f"--min takes KEY=NUMBER, e.g. hit@5=0.8 ({exc})") from exc
+    configs = {m: {"mode": m} for m in compare.split(",")} if compare else None
+    try:
+        rag = RAG.open(index_dir)
+        runs_by_split = {p.stem: evaluate(rag, load_gold(p), configs, progress=True) for p in paths}
+    except RagError as exc:
+        raise click.ClickException(str(exc)) from exc
+    folder = Path(out_dir) if out_dir else default_folder()
+    meta = {"index": str(rag.index.path), "embedder": rag.embedder.name, **rag.manifest["counts"]}
+    for split, runs in runs_by_split.items():
+        write_report(folder, split, runs, meta)
+        click.echo(
+            f"{split}: "
+            + ", ".join(
+                f"{r.name} hit@5 {r.metrics['hit@5']:.3f} acc {r.metrics['accuracy']:.3f}"
+                for r in runs
+            )
+        )
+    click.echo(f"report: {folder}")
+    first = runs_by_split[paths[0].stem][0].metrics
+    failed = []
+    for key, floor in limits.items():
+        value = first.get(key)
+        if not isinstance(value, float | int):
+            raise click.BadParameter(f"--min {key}: no such metric; use e.g. hit@5, accuracy")
+        if value < floor:
+            failed.append(f"{key} = {value:.3f} < {floor}")
+    if failed:
+        click.echo("below the floor: " + "; ".join(failed), err=True)
+        sys.exit(1)
+
+
 if __name__ == "__main__":
     main()
