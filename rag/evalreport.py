@@ -59,23 +59,18 @@ def markdown(split: str, runs: Sequence[ConfigRun], meta: dict[str, Any]) -> str
     for stage, p in runs[0].metrics["latency_ms"].items():
         lines.append(f"| {stage} | {p['p50']} | {p['p95']} | {p['p99']} |")
     lines += ["", f"## Failures ({runs[0].name})", ""]
-    for r in runs[0].results:
-        if r.correct and (not r.answerable or r.rank is not None):
+    for item in runs[0].results:
+        if item.correct and (not item.answerable or item.rank is not None):
             continue
-        why = (
-            "not retrieved in top 10"
-            if r.answerable and r.rank is None
-            else (
-                "answered, should refuse"
-                if not r.answerable
-                else "not found"
-                if not r.found
-                else "wrong answer"
-            )
-        )
-        lines.append(f"- **{r.id}** ({r.type}, {r.lang}) {r.question} — {why}")
-        lines.append(f"  - answer: {r.answer[:120]}")
-        lines.extend(f"  - retrieved: {line}" for line in r.retrieved)
+        if item.answerable and item.rank is None:
+            why = "evidence not retrieved in the top 10"
+        elif not item.answerable:
+            why = "answered, should have said not found"
+        else:
+            why = "not found" if not item.found else "wrong answer"
+        lines.append(f"- **{item.id}** ({item.type}, {item.lang}) {item.question} — {why}")
+        lines.append(f"  - answer: {item.answer[:120]}")
+        lines.extend(f"  - retrieved: {line}" for line in item.retrieved)
     return "\n".join(lines) + "\n"
 
 

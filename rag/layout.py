@@ -8,8 +8,9 @@ from what the seed pages show:
   above ``赓续前行护佑人民健康``), earlier ones are page decoration (column logos);
 - the first heading of a page is a headline;
 - a single heading is a headline when a byline or author line follows it or comes within a
-  few paragraphs, when it is long (section subheadings are short), when the text under it opens with a
-  dateline (``江门日报讯``), or when it is a level-1 markdown heading; otherwise a section;
+  few paragraphs, when it is long (section subheadings are short), when the text under it
+  opens with a dateline (``江门日报讯``), or when it is a level-1 markdown heading; otherwise
+  a section;
 - a heading standing alone between wide gaps, above a caption, is decoration;
 - a section is given to the article on the page whose words it shares most, which puts a
   section printed after a brief back into the article the brief interrupted.
