@@ -30,12 +30,15 @@ class ChunkerConfig:
         max_sentence_chars: longer sentences are cut at a comma to fit a chunk.
         overlap_sentences: sentences repeated at the start of the next chunk when a
             paragraph is split between two chunks.
+        prefix_headline: embed and index each chunk with its kicker, headline and section
+            before its text (`Chunk.embed_text`), or its text alone.
     """
 
     target_chars: int = 300
     min_chars: int = 120
     max_sentence_chars: int = 400
     overlap_sentences: int = 1
+    prefix_headline: bool = True
 
     def __post_init__(self) -> None:
         if self.target_chars < 20:
@@ -139,3 +142,8 @@ def _pack(
 def chunk_documents(docs: Iterable[Document], config: ChunkerConfig | None = None) -> list[Chunk]:
     """The chunks of every document, in order."""
     return [chunk for doc in docs for chunk in chunk_document(doc, config)]
+
+
+def index_text(chunk: Chunk, config: ChunkerConfig) -> str:
+    """What is embedded and keyword-indexed for a chunk under `config`."""
+    return chunk.embed_text if config.prefix_headline else chunk.text

@@ -241,8 +241,10 @@ def evaluate(
     configs = configs or {rag.settings.mode: {}}
     runs = []
     for name, overrides in configs.items():
-        settings = Settings.model_validate({**rag.settings.model_dump(), **overrides})
-        variant = RAG(rag.index, rag.embedder, settings, generator=rag.generator)
+        variant = rag
+        if overrides:  # a sibling over the same index; no overrides: `rag` exactly as given
+            settings = Settings.model_validate({**rag.settings.model_dump(), **overrides})
+            variant = RAG(rag.index, rag.embedder, settings, generator=rag.generator)
         results = run_items(variant, items, progress)
         runs.append(ConfigRun(name, overrides, summarize(results), results))
     return runs

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.chunking import ChunkerConfig, chunk_documents
+from rag.chunking import ChunkerConfig, chunk_documents, index_text
 from rag.dense import DenseIndex
 from rag.documents import load_documents
 from rag.embedders import Embedder, Vectors
@@ -95,7 +95,7 @@ def build_index(
     chunker = chunker or ChunkerConfig()
     documents = load_documents(corpus)
     chunks = chunk_documents(documents, chunker)
-    texts = [c.embed_text for c in chunks]
+    texts = [index_text(c, chunker) for c in chunks]
     keys = [embed_key(embedder.name, t) for t in texts]
     # Every sentence once (overlapping chunks share some): answers quote and score them.
     by_id = {d.id: d for d in documents}

@@ -1,0 +1,55 @@
+"""The gold set: every item checked against the seeds, and the shape the issue asks for."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from rag import ConfigError, Document
+from rag.gold import load_gold, problems
+
+EVAL = Path(__file__).resolve().parent.parent / "eval"
+
+
+def test_every_item_is_sound(docs: dict[str, Document]) -> None:
+    items = load_gold(EVAL / "gold.jsonl")
+    assert {i.id: problems(i, docs) for i in items if problems(i, docs)} == {}
+
+
+def test_the_set_covers_what_it_must(docs: dict[str, Document]) -> None:
+    items = load_gold(EVAL / "gold.jsonl")
+    assert len(items) >= 100
+    assert len({i.id for i in items}) == len(items)
+    types = Counter(i.type for i in items)
+    assert types["unanswerable"] >= 15 and sum(i.lang == "en" for i in items) >= 15
+    assert all(types[t] >= 5 for t in ["factoid", "number", "date", "person", "list"])
+    assert all(types[t] >= 5 for t in ["paraphrase", "cross-lingual", "multi-hop"])
+    assert {d for i in items for d in i.docs} == set(docs)
+    # every article with body text is asked about
+    for doc in docs.values():
+        asked = [e for i in items if doc.id in i.docs for e in i.evidence]
+        for article in doc.articles:
+            text = "".join(doc.text[s:e] for s, e in article.parts).replace(" ", "")
+            if len(text) > 300:
+                assert any(a.replace(" ", "") in text for a in asked), article.headline
+
+
+def test_dev_and_test_split_the_set() -> None:
+    gold = {i.id for i in load_gold(EVAL / "gold.jsonl")}
+    dev = {i.id for i in load_gold(EVAL / "dev.jsonl")}
+    test = {i.id for i in load_gold(EVAL / "test.jsonl")}
+    assert dev | test == gold and not dev & test
+    assert 0.5 <= len(dev) / len(gold) <= 0.7
+
+
+def test_bad_gold_file_is_named(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="no gold file at"):
+        load_gold(tmp_path / "none.jsonl")
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(
+        '{"id": "1", "question": "q", "type": "factoid", "lang": "zh"}\n{oops\n', "utf-8"
+    )
+    with pytest.raises(ConfigError, match=r"bad\.jsonl:2 is not a valid gold item"):
+        load_gold(bad)
