@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 ST_STAMP := $(VENV)/.installed-st
 
 .DEFAULT_GOAL := help
-.PHONY: help install serve run test lint format clean
+.PHONY: help install serve run test eval lint format clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -32,8 +32,8 @@ $(ST_STAMP): $(STAMP)
 
 install: $(ST_STAMP) ## Create .venv and install the project, its dev tools and the [st] extra
 
-serve: $(STAMP) ## Build index/default from seeds/ if missing, then serve the chat on localhost
-	test -e index/default || $(BIN)/rag build seeds --index index/default
+serve: $(STAMP) ## Build (or refresh, from cache) index/default from seeds/, then serve the chat on localhost
+	$(BIN)/rag build seeds --index index/default
 	$(BIN)/rag serve --index index/default
 
 run: $(STAMP) ## Build (or refresh) index/default from seeds/ and run a sample search
@@ -42,6 +42,11 @@ run: $(STAMP) ## Build (or refresh) index/default from seeds/ and run a sample s
 
 test: $(ST_STAMP) /usr/bin/chromium ## Run the test suite (browser tests included)
 	$(BIN)/python -m pytest
+
+eval: $(STAMP) ## Run the dev and test gold sets (dev must stay above the floors in eval/README.md)
+	$(BIN)/rag build seeds --index index/default
+	$(BIN)/rag eval eval/dev.jsonl eval/test.jsonl --index index/default \
+		--min hit@5=0.85 --min mrr@10=0.72 --min accuracy=0.58 --min unanswerable_accuracy=0.5
 
 lint: $(ST_STAMP) ## ruff (lint + format check) and mypy
 	$(BIN)/ruff check rag server tests

@@ -22,13 +22,25 @@ from rag.evaluation import BUDGET_CHARS, evaluate
 from rag.gold import load_gold
 
 ROOT = Path(__file__).resolve().parent.parent
-COLUMNS = ["hit@1", "hit@5", "mrr@10", f"hit@{BUDGET_CHARS}chars", "accuracy",
-           "answerable_accuracy", "unanswerable_accuracy", "citation_accuracy"]
+COLUMNS = [
+    "hit@1",
+    "hit@5",
+    "mrr@10",
+    f"hit@{BUDGET_CHARS}chars",
+    "accuracy",
+    "answerable_accuracy",
+    "unanswerable_accuracy",
+    "citation_accuracy",
+]
 
 
 def table(title: str, rows: list[tuple[str, dict[str, Any]]]) -> str:
-    out = [f"### {title}", "", "| setting | " + " | ".join(COLUMNS) + " |",
-           "|---|" + "---|" * len(COLUMNS)]
+    out = [
+        f"### {title}",
+        "",
+        "| setting | " + " | ".join(COLUMNS) + " |",
+        "|---|" + "---|" * len(COLUMNS),
+    ]
     for name, m in rows:
         out.append(f"| {name} | " + " | ".join(f"{m[c]:.3f}" for c in COLUMNS) + " |")
     return "\n".join(out) + "\n"
@@ -37,7 +49,11 @@ def table(title: str, rows: list[tuple[str, dict[str, Any]]]) -> str:
 def with_answer(rag: RAG, config: AnswerConfig) -> RAG:
     variant = RAG(rag.index, rag.embedder, rag.settings)
     variant.answerer = TemplateAnswerer(
-        rag.index.documents, rag.index.sentences, rag.answerer.sentence_rows, rag.index.lexical, config
+        rag.index.documents,
+        rag.index.sentences,
+        rag.answerer.sentence_rows,
+        rag.index.lexical,
+        config,
     )
     return variant
 
@@ -53,8 +69,11 @@ def main() -> None:
     only = args.only.split(",")
 
     if "fusion" in only:
-        configs = {f"rrf_k={k}, depth={d}": {"rrf_k": k, "depth": d}
-                   for k in (5, 20, 60, 120) for d in (20, 50)}
+        configs = {
+            f"rrf_k={k}, depth={d}": {"rrf_k": k, "depth": d}
+            for k in (5, 20, 60, 120)
+            for d in (20, 50)
+        }
         configs |= {"dense only": {"mode": "dense"}, "bm25 only": {"mode": "bm25"}}
         runs = evaluate(base, dev, configs)
         print(table("Fusion (hybrid RRF)", [(r.name, r.metrics) for r in runs]))
@@ -62,7 +81,9 @@ def main() -> None:
     if "answer" in only:
         rows = []
         default = base.answerer.config
-        variants = {f"min_score={t}": replace(default, min_score=t) for t in (0.5, 0.55, 0.6, 0.65, 0.7)}
+        variants = {
+            f"min_score={t}": replace(default, min_score=t) for t in (0.5, 0.55, 0.6, 0.65, 0.7)
+        }
         variants |= {
             "weights 0.6/0.3/0.1": replace(default, w_meaning=0.6, w_words=0.3, w_kind=0.1),
             "weights 0.4/0.5/0.1": replace(default, w_meaning=0.4, w_words=0.5, w_kind=0.1),
@@ -74,7 +95,9 @@ def main() -> None:
         for name, config in variants.items():
             rag = with_answer(base, config)
             if name.startswith("passages"):
-                rag.settings = Settings.model_validate({**rag.settings.model_dump(), "answer_passages": config.passages})
+                rag.settings = Settings.model_validate(
+                    {**rag.settings.model_dump(), "answer_passages": config.passages}
+                )
             (run,) = evaluate(rag, dev)
             rows.append((name, run.metrics))
         print(table("Answer scoring and the not-found threshold", rows))
@@ -82,8 +105,14 @@ def main() -> None:
     if "chunks" in only:
         rows = []
         work = Path(args.work)
-        for target, prefix, overlap in [(150, True, 1), (220, True, 1), (300, True, 1), (400, True, 1),
-                                        (300, False, 1), (300, True, 0)]:
+        for target, prefix, overlap in [
+            (150, True, 1),
+            (220, True, 1),
+            (300, True, 1),
+            (400, True, 1),
+            (300, False, 1),
+            (300, True, 0),
+        ]:
             name = f"target={target}, prefix={'on' if prefix else 'off'}, overlap={overlap}"
             folder = work / name.replace(", ", "_").replace("=", "")
             if folder.exists() or folder.is_symlink():
@@ -94,8 +123,12 @@ def main() -> None:
             shutil.rmtree(gen, ignore_errors=True)
             shutil.copytree(Path(args.index).resolve(), gen)  # reuse its embeddings
             os.symlink(gen.name, folder)
-            chunker = ChunkerConfig(target_chars=target, min_chars=min(120, target // 2),
-                                    overlap_sentences=overlap, prefix_headline=prefix)
+            chunker = ChunkerConfig(
+                target_chars=target,
+                min_chars=min(120, target // 2),
+                overlap_sentences=overlap,
+                prefix_headline=prefix,
+            )
             rag = RAG.build(ROOT / "seeds", folder, chunker=chunker)
             (run,) = evaluate(rag, dev)
             rows.append((f"{name} ({len(rag.chunks)} chunks)", run.metrics))
