@@ -46,7 +46,7 @@ test: $(ST_STAMP) /usr/bin/chromium ## Run the test suite (browser tests include
 eval: $(STAMP) ## Run the dev and test gold sets (dev must stay above the floors in eval/README.md)
 	$(BIN)/rag build seeds --index index/default
 	$(BIN)/rag eval eval/dev.jsonl eval/test.jsonl --index index/default \
-		--min hit@5=0.85 --min mrr@10=0.72 --min accuracy=0.58 --min unanswerable_accuracy=0.5
+		--min hit@5=0.85 --min mrr@10=0.72 --min accuracy=0.55 --min unanswerable_accuracy=0.6
 
 lint: $(ST_STAMP) ## ruff (lint + format check) and mypy
 	$(BIN)/ruff check rag server tests
