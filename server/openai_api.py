@@ -11,6 +11,7 @@ import json
 import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
@@ -20,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from rag import RAG, Answer, RagError, Settings
 from server.deps import get_rag, get_settings, require_api_key
 from server.routes_api import chat_question
-from server.schemas import ChatRequest, CitationOut, Message
+from server.schemas import ChatRequest, Message
 
 MODEL_ID = "rag-zh-news"
 router = APIRouter(prefix="/v1", dependencies=[Depends(require_api_key)])
@@ -36,7 +37,7 @@ class CompletionRequest(BaseModel):
 
 
 def _citations(answer: Answer) -> list[dict[str, Any]]:
-    return [CitationOut.of(c).model_dump() for c in answer.citations]
+    return [asdict(c) for c in answer.citations]
 
 
 @router.get("/models")

@@ -21,7 +21,6 @@ from server.schemas import (
     ChatRequest,
     DocumentResponse,
     Health,
-    HitOut,
     SearchRequest,
     SearchResponse,
 )
@@ -60,9 +59,7 @@ def search(body: SearchRequest, rag: RagDep, settings: SettingsDep) -> SearchRes
     started = time.perf_counter()
     hits = rag.search(body.query, k=body.k, mode=body.mode)
     elapsed = round((time.perf_counter() - started) * 1000, 2)
-    return SearchResponse(
-        query=body.query, hits=[HitOut.of(h) for h in hits], timings_ms={"total": elapsed}
-    )
+    return SearchResponse(query=body.query, hits=hits, timings_ms={"total": elapsed})
 
 
 @api.post("/ask", response_model=AnswerResponse)

@@ -1,4 +1,7 @@
-"""Request and response bodies of the JSON API (the OpenAI-compatible ones are in openai_api)."""
+"""Request and response bodies of the JSON API (the OpenAI-compatible ones are in openai_api).
+
+Hits and citations travel as the library's own records (pydantic reads dataclasses).
+"""
 
 from __future__ import annotations
 
@@ -48,41 +51,9 @@ class ChatRequest(BaseModel):
     k: int | None = None
 
 
-class HitOut(BaseModel):
-    chunk_id: str
-    doc: str
-    title: str
-    kicker: str
-    section: str
-    text: str
-    start: int
-    end: int
-    score: float
-    dense_score: float
-    bm25_score: float
-
-    @classmethod
-    def of(cls, hit: Hit) -> HitOut:
-        return cls(**hit.__dict__)
-
-
-class CitationOut(BaseModel):
-    n: int
-    doc: str
-    title: str
-    quote: str
-    start: int
-    end: int
-    chunk_id: str
-
-    @classmethod
-    def of(cls, citation: Citation) -> CitationOut:
-        return cls(**citation.__dict__)
-
-
 class SearchResponse(BaseModel):
     query: str
-    hits: list[HitOut]
+    hits: list[Hit]
     timings_ms: dict[str, float]
 
 
@@ -91,8 +62,8 @@ class AnswerResponse(BaseModel):
     answer: str
     found: bool
     lang: str
-    citations: list[CitationOut]
-    hits: list[HitOut]
+    citations: list[Citation]
+    hits: list[Hit]
     timings_ms: dict[str, float]
 
     @classmethod
@@ -103,8 +74,8 @@ class AnswerResponse(BaseModel):
             answer=answer.text,
             found=answer.found,
             lang=answer.lang,
-            citations=[CitationOut.of(c) for c in answer.citations],
-            hits=[HitOut.of(h) for h in answer.hits],
+            citations=list(answer.citations),
+            hits=list(answer.hits),
             timings_ms=dict(timings),
         )
 
