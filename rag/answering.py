@@ -30,9 +30,9 @@ import numpy as np
 
 from rag.embedders import Vectors
 from rag.lexical import LexicalIndex, tokenize
-from rag.questions import asked_kind, holds, language
+from rag.questions import asked_kind, holds_marked, language, marks, question_words
 from rag.records import Answer, Citation, Document, Hit
-from rag.store import SentenceTable
+from rag.store import SentenceFeatures, SentenceTable
 
 NOT_FOUND = {
     "zh": "文章中没有找到这个问题的答案。下面是最接近的段落，供参考。",
@@ -78,15 +78,23 @@ class Scored:
     end: int
 
 
-def word_share(weights: dict[str, float], text: str, context: str, context_credit: float) -> float:
-    """Weighted share of the question's tokens that `text` holds (`context`: partial credit)."""
-    total = sum(weights.values())
+def sentence_features(texts: Sequence[str], lexical: LexicalIndex) -> SentenceFeatures:
+    """Token ids and marked spans of every sentence: the per-sentence work of answering,
+    done once at build time."""
+    return SentenceFeatures.of(
+        [lexical.token_ids(tokenize(t)) for t in texts], [marks(t) for t in texts]
+    )
+
+
+def word_share(
+    weights: dict[int, float], total: float, tokens: set[int], context: set[int], credit: float
+) -> float:
+    """Weighted share of the question's tokens (by vocabulary id) that the sentence holds;
+    tokens only in its `context` (headline, section) earn partial `credit`."""
     if not total:
         return 0.0
-    in_text, in_context = set(tokenize(text)), set(tokenize(context))
     got = sum(
-        w * (1.0 if t in in_text else context_credit if t in in_context else 0.0)
-        for t, w in weights.items()
+        w * (1.0 if t in tokens else credit if t in context else 0.0) for t, w in weights.items()
     )
     return got / total
 
@@ -118,7 +126,12 @@ class TemplateAnswerer:
         lang = language(question)
         scale = cfg.meaning_scale[0 if lang == "zh" else 1]
         baseline = float(np.median(self._baseline_vectors @ qvec))
-        weights = self.lexical.idf(set(tokenize(question))) if lang == "zh" else {}
+        idf = self.lexical.idf(set(tokenize(question))) if lang == "zh" else {}
+        # a question token no passage holds keeps its weight in the total: it cannot match
+        total = sum(idf.values())
+        weights = {self.lexical.token_ids([t])[0]: w for t, w in idf.items() if self.lexical.has(t)}
+        words_asked = question_words(question)
+        features = self.sentences.features
         seen: set[int] = set()
         scored: list[Scored] = []
         for hit in hits[: cfg.passages]:
@@ -127,15 +140,26 @@ class TemplateAnswerer:
             if not rows:
                 continue
             cosines = self.sentences.vectors[rows] @ qvec
-            context = f"{hit.kicker} {hit.title} {hit.section}"
+            context = set(
+                self.lexical.token_ids(tokenize(f"{hit.kicker} {hit.title} {hit.section}"))
+            )
             for row, cosine in zip(rows, cosines, strict=True):
                 ref = self.sentences.refs[row]
-                text = self.documents[ref.doc].text[ref.start : ref.end]
                 meaning = min(1.0, max(0.0, (float(cosine) - baseline) / scale))
                 words = (
-                    word_share(weights, text, context, cfg.context_credit) if weights else meaning
+                    word_share(
+                        weights,
+                        total,
+                        set(features.tokens_of(row).tolist()),
+                        context,
+                        cfg.context_credit,
+                    )
+                    if idf
+                    else meaning
                 )
-                has_kind = holds(kind, text, question)
+                text = self.documents[ref.doc].text[ref.start : ref.end]
+                marked = map(tuple, features.marks_of(row).tolist())
+                has_kind = holds_marked(kind, text, marked, words_asked)
                 score = cfg.w_meaning * meaning + cfg.w_words * words + cfg.w_kind * has_kind
                 scored.append(
                     Scored(score, float(cosine), words, has_kind, row, hit, ref.start, ref.end)

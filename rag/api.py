@@ -9,7 +9,6 @@ doc = rag.document("001_8ed587983628aeb3.txt")
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -27,6 +26,7 @@ from rag.records import Answer, Chunk, Document, Hit
 from rag.retrieval import Retriever
 from rag.settings import Settings
 from rag.store import StoredIndex, read_index, read_manifest
+from rag.timing import Clock
 
 
 def _generator(settings: Settings, given: Generator | None) -> Generator | None:
@@ -42,20 +42,6 @@ def _generator(settings: Settings, given: Generator | None) -> Generator | None:
         f"unknown answerer {settings.answerer!r}: use 'template' or 'generator:<name>' "
         "(e.g. generator:openai)"
     )
-
-
-class _Clock:
-    """Milliseconds spent per stage, for `Answer.meta["timings_ms"]`."""
-
-    def __init__(self) -> None:
-        self.laps: dict[str, float] = {}
-        self._last = self._start = time.perf_counter()
-
-    def lap(self, stage: str) -> None:
-        now = time.perf_counter()
-        self.laps[stage] = round((now - self._last) * 1000, 2)
-        self.laps["total"] = round((now - self._start) * 1000, 2)
-        self._last = now
 
 
 def _pieces(answer: Answer) -> Iterator[str]:
@@ -106,6 +92,7 @@ class RAG:
             rrf_k=self.settings.rrf_k,
             depth=self.settings.depth,
             max_k=self.settings.max_k,
+            query_cache=self.settings.query_cache,
         )
 
     @classmethod
@@ -205,7 +192,7 @@ class RAG:
         the final `Answer` is the template's, its `meta` saying why).
         """
         k = self.settings.answer_passages if k is None else k
-        clock = _Clock()
+        clock = Clock()
         qvec = self.retriever.embed_query(question)
         clock.lap("embed")
         hits = self.retriever.search(question, k, self.settings.mode, qvec=qvec)
@@ -213,7 +200,7 @@ class RAG:
         if self.generator is None:
             answer = self.answerer.answer(question, qvec, hits)
             clock.lap("answer")
-            answer = replace(answer, meta={**answer.meta, "timings_ms": clock.laps})
+            answer = replace(answer, meta={**answer.meta, "timings_ms": clock.ms()})
             yield from _pieces(answer)
             yield answer
             return
@@ -232,7 +219,7 @@ class RAG:
                 **fallback.meta,
                 "fallback": str(exc),
                 "partial": rewriter.text,
-                "timings_ms": clock.laps,
+                "timings_ms": clock.ms(),
             }
             yield ("\n\n" if emitted else "") + fallback.text
             yield replace(fallback, meta=meta)

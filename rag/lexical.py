@@ -51,6 +51,13 @@ def _is_word(token: str) -> bool:
 
 def tokenize(text: str) -> list[str]:
     """The BM25 tokens of `text` (query or passage), in order, repeats kept."""
+    return list(_tokens(text))
+
+
+@lru_cache(maxsize=4096)
+def _tokens(text: str) -> tuple[str, ...]:
+    """`tokenize`, cached: a question is tokenised by retrieval and again by the answerer,
+    and a headline or section is the context of every sentence under it."""
     norm = normalize(text).lower()
     stop = stopwords()
     tokens = [
@@ -66,7 +73,7 @@ def tokenize(text: str) -> list[str]:
             if token and token not in have:
                 tokens.append(token)
                 have.add(token)
-    return tokens
+    return tuple(tokens)
 
 
 class LexicalIndex:
@@ -88,6 +95,14 @@ class LexicalIndex:
     @property
     def size(self) -> int:
         return int(self._bm25.scores["num_docs"])
+
+    def has(self, token: str) -> bool:
+        return token in self._bm25.vocab_dict
+
+    def token_ids(self, tokens: list[str]) -> list[int]:
+        """The vocabulary ids of `tokens`, in order; tokens no passage holds are left out."""
+        vocab = self._bm25.vocab_dict
+        return [vocab[t] for t in tokens if t in vocab]
 
     def idf(self, tokens: set[str]) -> dict[str, float]:
         """Inverse document frequency of each token over the indexed passages (BM25's

@@ -8,6 +8,7 @@ hold something of the wanted kind, and a sentence without one is weak evidence.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -85,21 +86,59 @@ def _posseg() -> Any:
     return jieba.posseg
 
 
-def holds(kind: Kind, sentence: str, question: str = "") -> bool:
-    """Whether the sentence holds something of the wanted kind that the question does not
-    already name (唐聪说 does not answer 唐聪的妻子是谁; 2023年 does not answer 2023年…多少)."""
+# The kinds a sentence is marked with at build time, by code (see `marks`).
+MARKED: tuple[Kind, ...] = ("number", "date", "place", "person")
+
+
+def marks(sentence: str, kinds: tuple[Kind, ...] = MARKED) -> list[tuple[int, int, int]]:
+    """Spans ``(kind code, start, end)`` of the numbers, dates, places and persons the
+    sentence holds. Computed once per sentence at build time (persons need jieba's
+    part-of-speech tagger, far too slow to run per query)."""
+    out: list[tuple[int, int, int]] = []
+    for kind in kinds:
+        code = MARKED.index(kind)
+        if kind != "person":
+            out.extend((code, m.start(), m.end()) for m in HOLDS[kind].finditer(sentence))
+            continue
+        out.extend((code, m.start(), m.end()) for m in TITLE_BEFORE_NAME.finditer(sentence))
+        pos = 0
+        for pair in _posseg().cut(sentence):
+            if pair.flag == "nr" and len(pair.word) >= 2:
+                out.append((code, pos, pos + len(pair.word)))
+            pos += len(pair.word)
+    return out
+
+
+def holds_marked(
+    kind: Kind, sentence: str, spans: Iterable[tuple[int, int, int]], words: Iterable[str]
+) -> bool:
+    """Whether one of the sentence's `spans` (from `marks`) of the wanted kind is free of the
+    question's own `words` (唐聪说 does not answer 唐聪的妻子是谁; 2023年 does not answer
+    2023年…多少)."""
     if kind == "any":
         return True
-    for word in sorted(_words(question), key=len, reverse=True):
-        sentence = sentence.replace(word, "□")
-    if kind == "person":
-        if TITLE_BEFORE_NAME.search(sentence):
-            return True
-        return any(p.flag == "nr" and len(p.word) >= 2 for p in _posseg().cut(sentence))
-    return bool(HOLDS[kind].search(sentence))
+    code = MARKED.index(kind)
+    wanted = [(s, e) for c, s, e in spans if c == code]
+    if not wanted:
+        return False
+    named = bytearray(len(sentence))  # 1 where a question word stands
+    for word in words:
+        at = sentence.find(word)
+        while at >= 0:
+            named[at : at + len(word)] = b"\x01" * len(word)
+            at = sentence.find(word, at + 1)
+    return any(not any(named[s:e]) for s, e in wanted)
 
 
-def _words(question: str) -> set[str]:
+def holds(kind: Kind, sentence: str, question: str = "") -> bool:
+    """Whether the sentence holds something of the wanted kind that the question does not
+    already name (`marks` and `holds_marked` in one call)."""
+    if kind == "any":
+        return True
+    return holds_marked(kind, sentence, marks(sentence, (kind,)), question_words(question))
+
+
+def question_words(question: str) -> set[str]:
     """The question's words of two or more characters and its numbers."""
     from rag.lexical import tokenize
 

@@ -8,6 +8,8 @@ decides `rrf_k` and `depth`.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from typing import get_args
 
@@ -47,6 +49,7 @@ class Retriever:
         rrf_k: int = 60,
         depth: int = 50,
         max_k: int = 100,
+        query_cache: int = 1024,
     ) -> None:
         self.chunks = chunks
         self.dense = dense
@@ -55,10 +58,26 @@ class Retriever:
         self.rrf_k = rrf_k
         self.depth = depth
         self.max_k = max_k
+        # Popular questions repeat; the model call is most of a query's cost (≈1 ms a token).
+        self.query_cache = query_cache
+        self._cached: OrderedDict[str, Vectors] = OrderedDict()
+        self._lock = threading.Lock()
 
     def embed_query(self, query: str) -> Vectors:
-        """The query's vector (answers reuse it to score sentences)."""
-        vector: Vectors = self.embedder.encode_queries([check_query(query)])[0]
+        """The query's vector (answers reuse it to score sentences); the last `query_cache`
+        distinct queries are remembered."""
+        query = check_query(query)
+        with self._lock:
+            if query in self._cached:
+                self._cached.move_to_end(query)
+                return self._cached[query]
+        vector: Vectors = self.embedder.encode_queries([query])[0]
+        vector.setflags(write=False)  # shared between requests
+        if self.query_cache:
+            with self._lock:
+                self._cached[query] = vector
+                while len(self._cached) > self.query_cache:
+                    self._cached.popitem(last=False)
         return vector
 
     def search(
@@ -80,7 +99,7 @@ class Retriever:
         if mode not in MODES:
             raise QueryError(f"unknown mode {mode!r}: use one of {', '.join(MODES)}")
         if qvec is None:
-            qvec = self.embedder.encode_queries([query])[0]
+            qvec = self.embed_query(query)
         bm25 = self.lexical.scores(query)
         depth = max(k, self.depth)
         dense_list = self.dense.search(qvec, depth) if mode != "bm25" else []

@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     hnsw_ef_construction: int = Field(default=200, ge=8)
     hnsw_ef_search: int = Field(default=128, ge=8)
     max_k: int = Field(default=100, ge=1, description="largest k a search may ask for")
+    query_cache: int = Field(
+        default=1024, ge=0, description="query vectors kept for repeated questions (0: off)"
+    )
     answer_passages: int = Field(default=5, ge=1, description="passages an answer draws on")
     answerer: str = Field(
         default="template", description="'template' or 'generator:<name>' (e.g. generator:openai)"

@@ -11,6 +11,8 @@
     vectors.faiss     the chunk vectors
     sentences.jsonl   every sentence of every chunk once (doc, start, end, embed key)
     sentence_vectors.npy  their vectors, for scoring answer sentences without a model call
+    sentence_features.npz their BM25 token ids and marked spans (numbers, dates, places,
+                      persons), so that answering runs no tokenizer over them per query
     bm25/             the bm25s index
 
 A build writes a new generation (each file fsynced, the manifest last), then replaces the link
@@ -32,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from rag.dense import DenseIndex
 from rag.embedders import Vectors
@@ -39,7 +42,7 @@ from rag.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError
 from rag.lexical import LexicalIndex
 from rag.records import Article, Chunk, Document, Paragraph
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 MANIFEST = "manifest.json"
 
 
@@ -53,12 +56,61 @@ class SentenceRef:
 
 
 @dataclass(frozen=True)
+class SentenceFeatures:
+    """What the answerer needs of every sentence, computed at build time, in compressed-row
+    form (row i's items are ``items[ptr[i]:ptr[i + 1]]``): numpy arrays, because a million
+    chunks hold millions of sentences and Python lists of them would not fit."""
+
+    token_ids: NDArray[np.int32]  # BM25 vocabulary ids of the sentence's tokens
+    token_ptr: NDArray[np.int64]
+    marks: NDArray[np.int32]  # (n, 3): kind code, start, end (offsets in the sentence)
+    mark_ptr: NDArray[np.int64]
+
+    @classmethod
+    def of(
+        cls, token_ids: list[list[int]], marks: list[list[tuple[int, int, int]]]
+    ) -> SentenceFeatures:
+        def ptr(rows: list[Any]) -> NDArray[np.int64]:
+            return np.concatenate([[0], np.cumsum([len(r) for r in rows])]).astype(np.int64)
+
+        flat_marks = [m for row in marks for m in row]
+        return cls(
+            np.asarray([t for row in token_ids for t in row], dtype=np.int32),
+            ptr(token_ids),
+            np.asarray(flat_marks, dtype=np.int32).reshape(len(flat_marks), 3),
+            ptr(marks),
+        )
+
+    def __len__(self) -> int:
+        return len(self.token_ptr) - 1
+
+    def tokens_of(self, row: int) -> NDArray[np.int32]:
+        return self.token_ids[self.token_ptr[row] : self.token_ptr[row + 1]]
+
+    def marks_of(self, row: int) -> NDArray[np.int32]:
+        return self.marks[self.mark_ptr[row] : self.mark_ptr[row + 1]]
+
+    def save(self, path: Path) -> None:
+        with path.open("wb") as fh:
+            np.savez(fh, **{k: getattr(self, k) for k in _FEATURE_ARRAYS})
+
+    @classmethod
+    def load(cls, path: Path) -> SentenceFeatures:
+        with np.load(path) as data:
+            return cls(*(data[k] for k in _FEATURE_ARRAYS))
+
+
+_FEATURE_ARRAYS = ("token_ids", "token_ptr", "marks", "mark_ptr")
+
+
+@dataclass(frozen=True)
 class SentenceTable:
-    """Every sentence of the chunks, once, with its vector (row i ↔ `refs[i]`)."""
+    """Every sentence of the chunks, once, with its vector and features (row i ↔ `refs[i]`)."""
 
     refs: list[SentenceRef]
     keys: list[str]
     vectors: Vectors
+    features: SentenceFeatures
 
     def rows_of(self, chunks: list[Chunk]) -> dict[str, list[int]]:
         """For each chunk id, the rows of its sentences, in order."""
@@ -168,6 +220,7 @@ def write_index(
             ),
         )
         np.save(gen / "sentence_vectors.npy", sentences.vectors)
+        sentences.features.save(gen / "sentence_features.npz")
         lexical.save(gen / "bm25")
         files = sorted(p for p in gen.rglob("*") if p.is_file())
         for file in files:
@@ -242,6 +295,32 @@ def verify_files(path: Path, manifest: dict[str, Any]) -> None:
             )
 
 
+def read_vectors(path: Path, embedder_name: str) -> dict[str, Vectors]:
+    """The vectors of the index at `path` by embed key (chunks and sentences), for reuse by
+    a rebuild. Read from any format version since 2 (those files have not changed), so a
+    format change re-embeds nothing; `{}` when absent, unreadable or from another embedder."""
+    path = Path(path)
+    try:
+        manifest = json.loads((path / MANIFEST).read_text("utf-8"))
+        if manifest["embedder"]["name"] != embedder_name or manifest["format_version"] < 2:
+            return {}
+        names = ("chunks.jsonl", "vectors.faiss", "sentences.jsonl", "sentence_vectors.npy")
+        verify_files(path, {"files": {n: manifest["files"][n] for n in names}})
+        keys = [row["embed_key"] for row in _read_jsonl(path / "chunks.jsonl")]
+        keys += [row["embed_key"] for row in _read_jsonl(path / "sentences.jsonl")]
+        vectors = np.concatenate(
+            [
+                DenseIndex.load(path / "vectors.faiss").vectors(),
+                np.load(path / "sentence_vectors.npy"),
+            ]
+        )
+    except (OSError, ValueError, KeyError, TypeError, IndexCorruptError):
+        return {}
+    if len(keys) != len(vectors):
+        return {}
+    return dict(zip(keys, vectors, strict=True))
+
+
 def read_index(path: Path, embedder_name: str | None = None) -> StoredIndex:
     """Open and verify the index at `path`.
 
@@ -285,15 +364,16 @@ def read_index(path: Path, embedder_name: str | None = None) -> StoredIndex:
         [SentenceRef(r["doc"], r["start"], r["end"]) for r in sentence_rows],
         [r["embed_key"] for r in sentence_rows],
         np.load(path / "sentence_vectors.npy"),
+        SentenceFeatures.load(path / "sentence_features.npz"),
     )
     if dense.size != len(chunks) or lexical.size != len(chunks):
         raise IndexCorruptError(
             f"{path} holds {len(chunks)} chunks but {dense.size} vectors and {lexical.size} "
             f"BM25 rows: {_rebuild_hint(path)}"
         )
-    if len(sentences.vectors) != len(sentences.refs):
+    if not len(sentences.vectors) == len(sentences.features) == len(sentences.refs):
         raise IndexCorruptError(
             f"{path} holds {len(sentences.refs)} sentences but {len(sentences.vectors)} "
-            f"sentence vectors: {_rebuild_hint(path)}"
+            f"sentence vectors and {len(sentences.features)} feature rows: {_rebuild_hint(path)}"
         )
     return StoredIndex(path, manifest, documents, chunks, embed_keys, dense, lexical, sentences)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
-from rag import RAG, QueryError
+from rag import RAG, QueryError, Settings
+from rag.embedders import Embedder, Vectors
 from rag.lexical import tokenize
 
 # Written from reading the seeds; the evaluation set (eval/) is kept apart from these.
@@ -127,3 +129,36 @@ def test_k_larger_than_the_corpus_is_clamped(tmp_path: Path) -> None:
 def test_unknown_document_is_named(seed_rag: RAG) -> None:
     with pytest.raises(QueryError, match=r"no document 'nope\.txt'"):
         seed_rag.document("nope.txt")
+
+
+class CountingEmbedder:
+    """The real model, counting the queries it is asked to embed."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+        self.name, self.dim = inner.name, inner.dim
+        self.queries: list[str] = []
+
+    def encode_queries(self, texts: Sequence[str]) -> Vectors:
+        self.queries.extend(texts)
+        return self.inner.encode_queries(texts)
+
+    def encode_passages(self, texts: Sequence[str], progress: bool = False) -> Vectors:
+        return self.inner.encode_passages(texts, progress)
+
+
+def test_repeated_questions_are_embedded_once(seed_rag: RAG, seed_index_dir: Path) -> None:
+    counting = CountingEmbedder(seed_rag.embedder)
+    rag = RAG.open(seed_index_dir, embedder=counting, settings=Settings(query_cache=2))
+    first = rag.ask("蓬江区有多少支家庭医生团队？")
+    assert rag.ask("蓬江区有多少支家庭医生团队？").text == first.text
+    assert tuple(rag.search("蓬江区有多少支家庭医生团队？")) == first.hits[:5]
+    assert counting.queries == ["蓬江区有多少支家庭医生团队？"]
+    for query in ["登革热", "眼科", "蓬江区有多少支家庭医生团队？"]:  # the oldest is dropped
+        rag.search(query)
+    question = "蓬江区有多少支家庭医生团队？"
+    assert counting.queries == [question, "登革热", "眼科", question]
+    off = RAG.open(seed_index_dir, embedder=counting, settings=Settings(query_cache=0))
+    off.search("登革热")
+    off.search("登革热")
+    assert counting.queries[-2:] == ["登革热", "登革热"]

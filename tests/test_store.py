@@ -28,7 +28,7 @@ def test_round_trip_gives_identical_results(seed_rag: RAG, index_copy: Path) -> 
 
 def test_manifest_describes_the_build(seed_rag: RAG) -> None:
     manifest = seed_rag.manifest
-    assert manifest["format_version"] == 2
+    assert manifest["format_version"] == 3
     assert manifest["embedder"] == {"name": "e5-small-q4", "dim": 384}
     assert manifest["counts"]["documents"] == 5 and manifest["counts"]["chunks"] > 100
     assert manifest["chunker"]["target_chars"] > 0
@@ -53,6 +53,52 @@ def test_rebuild_of_an_unchanged_corpus_embeds_nothing(index_copy: Path) -> None
     assert generations == [link.resolve()]
     assert again.search("登革热", k=3) == rebuilt.search("登革热", k=3)
     assert index_copy.exists()
+
+
+def test_build_report_times_every_stage(index_copy: Path) -> None:
+    rebuilt = RAG.build(SEEDS, index_copy.parent / "again")
+    report = rebuilt.build_report
+    assert report is not None
+    assert list(report.stages) == [
+        "load_clean", "chunk", "read_cache", "embed", "bm25", "sentence_features", "faiss", "save"
+    ]  # fmt: skip
+    assert all(v >= 0 for v in report.stages.values())
+    assert sum(report.stages.values()) == pytest.approx(report.seconds, abs=0.01)
+
+
+def test_sentence_features_are_the_tokens_and_marks_of_each_sentence(seed_rag: RAG) -> None:
+    from rag.lexical import tokenize
+    from rag.questions import MARKED, marks
+
+    table = seed_rag.index.sentences
+    assert len(table.features) == len(table.refs) == len(table.vectors)
+    for row in range(0, len(table.refs), 37):
+        ref = table.refs[row]
+        text = seed_rag.documents[ref.doc].text[ref.start : ref.end]
+        ids = seed_rag.index.lexical.token_ids(tokenize(text))
+        assert table.features.tokens_of(row).tolist() == ids
+        assert [tuple(m) for m in table.features.marks_of(row).tolist()] == marks(text)
+    row = next(
+        i for i, r in enumerate(table.refs)
+        if "2023年" in seed_rag.documents[r.doc].text[r.start : r.end]
+    )  # fmt: skip
+    kinds = {MARKED[code] for code, _, _ in table.features.marks_of(row).tolist()}
+    assert {"number", "date"} <= kinds
+
+
+def test_rebuild_over_an_older_format_reuses_its_vectors(index_copy: Path) -> None:
+    """A format change must not re-embed a corpus: format 2 had no sentence features."""
+    manifest_path = index_copy / "manifest.json"
+    manifest = json.loads(manifest_path.read_text("utf-8"))
+    manifest["format_version"] = 2
+    del manifest["files"]["sentence_features.npz"]
+    (index_copy / "sentence_features.npz").unlink()
+    manifest_path.write_text(json.dumps(manifest), "utf-8")
+    with pytest.raises(IndexMismatchError, match="format 2"):
+        RAG.open(index_copy)
+    rebuilt = RAG.build(SEEDS, index_copy)
+    assert rebuilt.build_report is not None and rebuilt.build_report.embedded == 0
+    assert RAG.open(index_copy).manifest["format_version"] == 3
 
 
 def test_missing_index_names_rag_build(tmp_path: Path) -> None:
