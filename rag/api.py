@@ -195,8 +195,7 @@ class RAG:
         clock = Clock()
         qvec = self.retriever.embed_query(question)
         clock.lap("embed")
-        hits = self.retriever.search(question, k, self.settings.mode, qvec=qvec)
-        clock.lap("search")
+        hits = self.retriever.search(question, k, self.settings.mode, qvec=qvec, clock=clock)
         if self.generator is None:
             answer = self.answerer.answer(question, qvec, hits)
             clock.lap("answer")

@@ -22,6 +22,7 @@ from rag.errors import QueryError
 from rag.lexical import LexicalIndex
 from rag.records import Chunk, Hit
 from rag.settings import Mode
+from rag.timing import Clock
 
 MODES: tuple[str, ...] = get_args(Mode)
 
@@ -81,12 +82,18 @@ class Retriever:
         return vector
 
     def search(
-        self, query: str, k: int = 5, mode: str = "hybrid", qvec: Vectors | None = None
+        self,
+        query: str,
+        k: int = 5,
+        mode: str = "hybrid",
+        qvec: Vectors | None = None,
+        clock: Clock | None = None,
     ) -> list[Hit]:
         """The best `k` chunks for `query`, best first (fewer when the corpus is smaller).
 
         Args:
             qvec: the query's vector when the caller already has it (`embed_query`).
+            clock: laps ``embed``, ``dense``, ``bm25`` and ``fuse`` on it when given.
 
         Raises:
             QueryError: empty query, `k` outside 1..max_k, or an unknown mode.
@@ -98,12 +105,16 @@ class Retriever:
             )
         if mode not in MODES:
             raise QueryError(f"unknown mode {mode!r}: use one of {', '.join(MODES)}")
+        lap = clock.lap if clock else lambda stage: None
         if qvec is None:
             qvec = self.embed_query(query)
-        bm25 = self.lexical.scores(query)
+            lap("embed")
         depth = max(k, self.depth)
         dense_list = self.dense.search(qvec, depth) if mode != "bm25" else []
+        lap("dense")
+        bm25 = self.lexical.scores(query)  # every hit reports its BM25 score, in every mode
         bm25_list = _top(bm25, depth) if mode != "dense" else []
+        lap("bm25")
 
         if mode == "dense":
             ranked = [(i, s) for i, s in dense_list]
@@ -118,10 +129,12 @@ class Retriever:
         ranked = ranked[:k]
         rows = [i for i, _ in ranked]
         cosines = self.dense.vectors(rows) @ qvec if rows else np.zeros(0)
-        return [
+        hits = [
             Hit.of(self.chunks[i], float(score), float(cos), float(bm25[i]))
             for (i, score), cos in zip(ranked, cosines, strict=True)
         ]
+        lap("fuse")
+        return hits
 
 
 def _top(scores: NDArray[np.float32], k: int) -> list[tuple[int, float]]:

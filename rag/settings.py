@@ -50,6 +50,12 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     max_question_chars: int = Field(default=2000, ge=1)
     max_body_bytes: int = Field(default=65536, ge=1024)
+    max_in_flight: int = Field(
+        default=32, ge=1, description="API requests answered at once; beyond: 503"
+    )
+    request_timeout: float = Field(
+        default=90.0, gt=0, description="seconds an API request may take to start its answer"
+    )
     cors_origins: list[str] = Field(default_factory=list, description="empty: CORS off")
     api_key: str | None = Field(default=None, description="when set, the API requires it")
     build_if_missing: bool = Field(default=True, description="serve: build the index if absent")

@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 
 from rag import RAG, IndexNotFoundError, Settings
 from server import errors, openai_api, routes_api
-from server.limits import BodyLimit
+from server.limits import Admission, BodyLimit
 
 STATIC = Path(__file__).resolve().parent / "static"
 log = logging.getLogger(__name__)
@@ -58,8 +58,13 @@ def create_app(settings: Settings | None = None, rag: RAG | None = None) -> Fast
             allow_headers=["Authorization", "Content-Type", "X-API-Key"],
         )
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    # outermost: an overloaded service refuses before reading the body
+    app.add_middleware(
+        Admission, max_in_flight=settings.max_in_flight, timeout=settings.request_timeout
+    )
     app.include_router(routes_api.router)
     app.include_router(routes_api.api)
+    app.include_router(routes_api.admin)
     app.include_router(openai_api.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Iterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 
 from rag import RAG, Answer, RagError, Settings
 from rag.conversation import Turn, standalone_question
+from rag.store import read_manifest
 from server.deps import get_rag, get_settings, require_api_key
 from server.errors import ApiError
 from server.schemas import (
@@ -27,6 +29,8 @@ from server.schemas import (
 
 router = APIRouter()
 api = APIRouter(prefix="/api", dependencies=[Depends(require_api_key)])
+admin = APIRouter(prefix="/admin", dependencies=[Depends(require_api_key)])
+_reloading = threading.Lock()
 RagDep = Annotated[RAG, Depends(get_rag)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
@@ -51,6 +55,25 @@ def health(rag: RagDep, settings: SettingsDep) -> Health:
         built_at=str(rag.manifest.get("built_at", "")),
         answerer=settings.answerer,
     )
+
+
+@admin.post("/reload", response_model=Health)
+def reload(request: Request, settings: SettingsDep) -> Health:
+    """Open the index at the configured path again (after `rag build` replaced it) and swap it
+    in. Requests already running finish on the index they started with; if the new index
+    cannot be opened, the error is returned and the old one keeps serving."""
+    with _reloading:
+        current: RAG | None = request.app.state.rag
+        built_with = read_manifest(settings.index_dir)["embedder"]["name"]
+        same_model = current is not None and current.embedder.name == built_with
+        fresh = RAG.open(
+            settings.index_dir,
+            embedder=current.embedder if current is not None and same_model else None,
+            settings=settings,
+            generator=current.generator if current is not None else None,
+        )
+        request.app.state.rag = fresh  # one reference swap: each request sees old or new
+    return health(fresh, settings)
 
 
 @api.post("/search", response_model=SearchResponse)

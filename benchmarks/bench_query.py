@@ -1,0 +1,97 @@
+"""Queries in process on the seed index: `search` (dense, bm25, hybrid) and `ask`.
+
+Every question of the dev gold set, repeated (`--repeat`), with the query-vector cache off so
+every call pays for the model; p50/p95/p99 per call and per stage (query embedding, FAISS,
+BM25, fusion, answer composition), from the stage laps the library itself records.
+
+    .venv/bin/python benchmarks/bench_query.py [--index index/default] [--repeat 4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from common import ROOT, dev_questions, peak_rss_mb, save, summary_ms, table
+
+GOALS_MS = {"hybrid": 15.0, "ask": 25.0}  # p50 goals from the issue
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--index", type=Path, default=ROOT / "index" / "default")
+    parser.add_argument("--repeat", type=int, default=4)
+    args = parser.parse_args()
+
+    from rag.api import RAG
+    from rag.settings import Settings
+    from rag.timing import Clock
+
+    rag = RAG.open(args.index, settings=Settings(query_cache=0))
+    questions = dev_questions() * args.repeat
+    for q in questions[:10]:  # warm-up: model pages, jieba dictionary, FAISS
+        rag.ask(q)
+
+    results: dict[str, Any] = {}
+    for mode in ("dense", "bm25", "hybrid"):
+        calls: list[float] = []
+        stages: dict[str, list[float]] = defaultdict(list)
+        for q in questions:
+            clock = Clock()
+            started = time.perf_counter()
+            rag.retriever.search(q, 5, mode, clock=clock)
+            calls.append(time.perf_counter() - started)
+            for stage, seconds in clock.laps.items():
+                stages[stage].append(seconds)
+        results[mode] = {"call": summary_ms(calls), **{s: summary_ms(v) for s, v in stages.items()}}
+    calls, stages = [], defaultdict(list)
+    for q in questions:
+        started = time.perf_counter()
+        answer = rag.ask(q)
+        calls.append(time.perf_counter() - started)
+        for stage, ms in answer.meta["timings_ms"].items():  # type: ignore[union-attr]
+            if stage != "total":
+                stages[stage].append(ms / 1000)
+    results["ask"] = {"call": summary_ms(calls), **{s: summary_ms(v) for s, v in stages.items()}}
+
+    stage_names = ["embed", "dense", "bm25", "fuse", "answer"]
+    rows = []
+    for name, res in results.items():
+        call = res["call"]
+        goal = GOALS_MS.get(name)
+        rows.append(
+            [
+                "ask" if name == "ask" else f"search ({name})",
+                call["p50"],
+                call["p95"],
+                call["p99"],
+                *(res[s]["p50"] if s in res else "–" for s in stage_names),
+                f"≤ {goal:.0f} ({'met' if call['p50'] <= goal else 'missed'})" if goal else "",
+            ]
+        )
+    markdown = "\n\n".join(
+        [
+            f"### Queries in process: {len(questions)} calls each ({len(questions) // args.repeat} "
+            f"dev questions × {args.repeat}), query cache off, k=5",
+            table(
+                [
+                    "call",
+                    "p50 ms",
+                    "p95 ms",
+                    "p99 ms",
+                    *(f"{s} p50" for s in stage_names),
+                    "p50 goal ms",
+                ],
+                rows,
+            ),
+            f"Peak RSS of the benchmark process: {peak_rss_mb()} MB.",
+        ]
+    )
+    save("query", {"questions": len(questions), "results": results}, markdown)
+
+
+if __name__ == "__main__":
+    main()
