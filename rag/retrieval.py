@@ -142,5 +142,10 @@ def _top(scores: NDArray[np.float32], k: int) -> list[tuple[int, float]]:
     positive = np.flatnonzero(scores > 0)
     if not len(positive):
         return []
+    if len(positive) > k:
+        # select before sorting: at 10^5 chunks, sorting every positive score was 80% of BM25's
+        # query time. Ties with the k-th best all stay, so the order below is still by index.
+        kth = -np.partition(-scores[positive], k - 1)[k - 1]
+        positive = positive[scores[positive] >= kth]
     order = positive[np.lexsort((positive, -scores[positive]))][:k]
     return [(int(i), float(scores[i])) for i in order]

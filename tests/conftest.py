@@ -8,7 +8,8 @@ import pytest
 
 from rag import RAG, Chunk, Document, chunk_documents, load_documents
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
 
 
 @pytest.fixture(scope="session")
