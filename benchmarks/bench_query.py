@@ -52,7 +52,8 @@ def main() -> None:
         started = time.perf_counter()
         answer = rag.ask(q)
         calls.append(time.perf_counter() - started)
-        for stage, ms in answer.meta["timings_ms"].items():  # type: ignore[union-attr]
+        timings: dict[str, float] = answer.meta["timings_ms"]  # type: ignore[assignment]
+        for stage, ms in timings.items():
             if stage != "total":
                 stages[stage].append(ms / 1000)
     results["ask"] = {"call": summary_ms(calls), **{s: summary_ms(v) for s, v in stages.items()}}

@@ -76,8 +76,18 @@ def peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
+def vm_hwm_mb() -> float:
+    """This process's own peak resident memory (VmHWM), for a child to report itself: wait4's
+    figure for a child counts the parent's memory at the vfork, so it is at least that."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return peak_rss_mb()
+
+
 def run_measured(cmd: Sequence[str], **kwargs: Any) -> tuple[float, float]:
-    """Run `cmd` to completion; its wall seconds and peak RSS in MB (from wait4's rusage)."""
+    """Run `cmd` to completion; its wall seconds and wait4's peak RSS in MB (an upper bound:
+    it includes the parent's RSS at the vfork; have the child report `vm_hwm_mb`)."""
     started = time.perf_counter()
     proc = subprocess.Popen(list(cmd), **kwargs)
     _, status, usage = os.wait4(proc.pid, 0)

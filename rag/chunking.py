@@ -119,6 +119,7 @@ def _pack(
             piece
             for s in split_sentences(text[para.start : para.end], para.start)
             for piece in _cut_long(s, config.max_sentence_chars)
+            if not piece.text.isspace()  # a run of spaces cut out of an over-long sentence
         ]
         units.extend((s, k == len(sentences) - 1) for k, s in enumerate(sentences))
 

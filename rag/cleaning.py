@@ -243,7 +243,8 @@ def repair(raw: str) -> list[Para]:
         heading = MD_HEADING.match(block[0].text)
         if heading:
             body = block[0][heading.end() :].strip(SPACES + "#")
-            paras.append(Para(body, "mdheading", gap, len(heading.group(1))))
+            if body.text:  # a bare ``# #`` has no heading to keep
+                paras.append(Para(body, "mdheading", gap, len(heading.group(1))))
             continue
         for i, piece in enumerate(_reflow(block, was_doubled)):
             marker = CAPTION_MARKER.match(piece.text)

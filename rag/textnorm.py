@@ -8,6 +8,7 @@ normalised; only what is matched.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 from typing import Any
@@ -20,6 +21,19 @@ def _t2s() -> Any:
     return opencc.OpenCC("t2s")
 
 
+# A lone surrogate (a JSON body may escape one: ``"\\ud800"``) cannot be encoded as UTF-8,
+# which OpenCC needs; it becomes U+FFFD, the replacement character.
+SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def normalize(text: str) -> str:
     """Full-width to half-width (NFKC) and Traditional to Simplified script."""
-    return str(_t2s().convert(unicodedata.normalize("NFKC", text)))
+    text = SURROGATE.sub("\ufffd", unicodedata.normalize("NFKC", text))
+    # OpenCC's table is not closed: 薴 → 苧, itself Traditional for 苎. Convert until nothing
+    # changes (once for text already Simplified, as the corpus is).
+    for _ in range(3):
+        converted = str(_t2s().convert(text))
+        if converted == text:
+            break
+        text = converted
+    return text

@@ -20,11 +20,15 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from rag import RAG, Answer, RagError, Settings
 from server.deps import get_rag, get_settings, require_api_key
-from server.routes_api import chat_question
-from server.schemas import ChatRequest, Message
+from server.routes_api import STREAM, chat_question
+from server.schemas import ChatRequest, Message, errors
 
 MODEL_ID = "rag-zh-news"
-router = APIRouter(prefix="/v1", dependencies=[Depends(require_api_key)])
+router = APIRouter(
+    prefix="/v1",
+    dependencies=[Depends(require_api_key)],
+    responses=errors(400, 401, 413, 422, 502, 503, 504),
+)
 
 
 class CompletionRequest(BaseModel):
@@ -48,7 +52,7 @@ def models() -> dict[str, Any]:
     }
 
 
-@router.post("/chat/completions")
+@router.post("/chat/completions", responses=STREAM)
 def completions(
     body: CompletionRequest,
     rag: Annotated[RAG, Depends(get_rag)],

@@ -25,11 +25,24 @@ from server.schemas import (
     Health,
     SearchRequest,
     SearchResponse,
+    errors,
 )
 
-router = APIRouter()
-api = APIRouter(prefix="/api", dependencies=[Depends(require_api_key)])
-admin = APIRouter(prefix="/admin", dependencies=[Depends(require_api_key)])
+router = APIRouter(responses=errors(503))
+api = APIRouter(
+    prefix="/api",
+    dependencies=[Depends(require_api_key)],
+    responses=errors(400, 401, 413, 422, 502, 503, 504),
+)
+STREAM: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "the answer; with `stream: true`, server-sent events instead",
+        "content": {"text/event-stream": {"schema": {}}},  # event data: JSON, or [DONE]
+    }
+}
+admin = APIRouter(
+    prefix="/admin", dependencies=[Depends(require_api_key)], responses=errors(401, 503)
+)
 _reloading = threading.Lock()
 RagDep = Annotated[RAG, Depends(get_rag)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
@@ -37,8 +50,8 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 def check_length(text: str, settings: Settings, what: str = "question") -> None:
     if len(text) > settings.max_question_chars:
-        raise ApiError(
-            413,
+        raise ApiError(  # 422, not 413: the body is within its limit, one field is not
+            422,
             "question_too_long",
             f"the {what} is {len(text)} characters; the limit is {settings.max_question_chars}",
         )
@@ -122,7 +135,7 @@ def chat_events(rag: RAG, question: str, k: int | None) -> Iterator[str]:
     yield sse("done", {})
 
 
-@api.post("/chat", response_model=AnswerResponse)
+@api.post("/chat", response_model=AnswerResponse, responses=STREAM)
 def chat(body: ChatRequest, rag: RagDep, settings: SettingsDep) -> Any:
     question = chat_question(body, settings)
     if body.stream:
@@ -135,7 +148,7 @@ def chat(body: ChatRequest, rag: RagDep, settings: SettingsDep) -> Any:
     return AnswerResponse.of(question, rag.ask(question, k=body.k))
 
 
-@api.get("/documents/{doc:path}", response_model=DocumentResponse)
+@api.get("/documents/{doc:path}", response_model=DocumentResponse, responses=errors(404))
 def document(doc: str, rag: RagDep) -> DocumentResponse:
     found = rag.documents.get(doc)  # only indexed documents: nothing else on disk is reachable
     if found is None:

@@ -8,14 +8,48 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic.config import JsonDict
 
 from rag import Answer, Citation, Hit
+
+# Documented in the schema, checked by the validators and limits with clearer messages than
+# pydantic's own: text must hold a non-space character and fit the default length limit
+# (RAG_MAX_QUESTION_CHARS); k runs from 1 to the default RAG_MAX_K.
+TEXT: JsonDict = {"minLength": 1, "maxLength": 2000, "pattern": r"\S"}
+K: JsonDict = {"minimum": 1, "maximum": 100}
+
+
+class ErrorDetail(BaseModel):
+    type: str = Field(description="machine-readable kind, e.g. invalid_request, overloaded")
+    message: str = Field(description="what was wrong and what to do about it")
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
+
+def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for the error statuses an operation may answer with."""
+    meaning = {
+        400: "the body is not valid JSON",
+        401: "an API key is configured and the request did not carry it",
+        404: "no such document",
+        405: "method not allowed",
+        413: "the body or the question is over its limit",
+        422: "a field is missing, blank, out of range or of the wrong type",
+        502: "the generator failed (and falling back to the template is off)",
+        503: "the index is not loaded, or too many requests are in flight (Retry-After)",
+        504: "no answer within the time limit",
+    }
+    return {code: {"model": ErrorBody, "description": meaning[code]} for code in codes}
 
 
 class SearchRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    query: str = Field(description="keywords or a question, Chinese or English")
-    k: int = Field(default=5, description="how many passages (1 to the configured maximum)")
+    query: str = Field(
+        description="keywords or a question, Chinese or English", json_schema_extra=TEXT
+    )
+    k: int = Field(default=5, description="how many passages (1 to RAG_MAX_K)", json_schema_extra=K)
     mode: Literal["dense", "bm25", "hybrid"] | None = None
 
     @field_validator("query")
@@ -28,8 +62,8 @@ class SearchRequest(BaseModel):
 
 class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    question: str
-    k: int | None = Field(default=None, description="passages to draw on")
+    question: str = Field(json_schema_extra=TEXT)
+    k: int | None = Field(default=None, description="passages to draw on", json_schema_extra=K)
 
     @field_validator("question")
     @classmethod
@@ -48,7 +82,7 @@ class ChatRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     messages: list[Message] = Field(min_length=1)
     stream: bool = False
-    k: int | None = None
+    k: int | None = Field(default=None, json_schema_extra=K)
 
 
 class SearchResponse(BaseModel):

@@ -120,7 +120,7 @@ def test_unknown_or_outside_document_is_404(client: TestClient, path: str) -> No
     [
         ("/api/ask", {"question": ""}, 422, "the question is empty"),
         ("/api/ask", {"question": " \n\t "}, 422, "the question is empty"),
-        ("/api/ask", {"question": "家" * 2001}, 413, "the limit is 2000"),
+        ("/api/ask", {"question": "家" * 2001}, 422, "the limit is 2000"),
         ("/api/ask", {"question": QUESTION, "k": 0}, 422, "k of 0 is out of range"),
         ("/api/ask", {"question": QUESTION, "k": 101}, 422, "k of 101 is out of range"),
         ("/api/ask", {}, 422, "question: Field required"),
