@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 ST_STAMP := $(VENV)/.installed-st
 
 .DEFAULT_GOAL := help
-.PHONY: help install serve run test eval lint format clean
+.PHONY: help install serve run test eval bench soak lint format clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -48,14 +48,32 @@ eval: $(STAMP) ## Run the dev and test gold sets (dev must stay above the floors
 	$(BIN)/rag eval eval/dev.jsonl eval/test.jsonl --index index/default \
 		--min hit@5=0.85 --min mrr@10=0.72 --min accuracy=0.55 --min unanswerable_accuracy=0.6
 
+BENCH_STAMP := $(VENV)/.installed-bench
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP) ## Measure build, queries, HTTP load, scale and peers (benchmarks/README.md; ~1 h)
+	$(BIN)/rag build seeds --index index/default
+	$(BIN)/python benchmarks/bench_build.py
+	$(BIN)/python benchmarks/bench_query.py
+	$(BIN)/python benchmarks/bench_http.py
+	$(BIN)/python benchmarks/bench_compare.py
+	$(BIN)/python benchmarks/bench_scale.py $(SCALE_ARGS)
+
+soak: $(BENCH_STAMP) ## Ten minutes of constant load on a real server (errors, p99, memory growth)
+	$(BIN)/rag build seeds --index index/default
+	$(BIN)/python benchmarks/bench_soak.py
+
 lint: $(ST_STAMP) ## ruff (lint + format check) and mypy
-	$(BIN)/ruff check rag server tests
-	$(BIN)/ruff format --check rag server tests
+	$(BIN)/ruff check rag server tests benchmarks
+	$(BIN)/ruff format --check rag server tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/mypy --strict --ignore-missing-imports benchmarks
 
 format: $(STAMP) ## Apply ruff's fixes and formatting
-	$(BIN)/ruff check --fix rag server tests
-	$(BIN)/ruff format rag server tests
+	$(BIN)/ruff check --fix rag server tests benchmarks
+	$(BIN)/ruff format rag server tests benchmarks
 
 clean: ## Remove the venv and caches
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

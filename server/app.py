@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 
 from rag import RAG, IndexNotFoundError, Settings
 from server import errors, openai_api, routes_api
-from server.limits import Admission, BodyLimit
+from server.limits import Admission, BodyLimit, SecurityHeaders
 
 STATIC = Path(__file__).resolve().parent / "static"
 log = logging.getLogger(__name__)
@@ -62,6 +62,7 @@ def create_app(settings: Settings | None = None, rag: RAG | None = None) -> Fast
     app.add_middleware(
         Admission, max_in_flight=settings.max_in_flight, timeout=settings.request_timeout
     )
+    app.add_middleware(SecurityHeaders)
     app.include_router(routes_api.router)
     app.include_router(routes_api.api)
     app.include_router(routes_api.admin)

@@ -22,7 +22,9 @@ ARTIFACTS = Path(__file__).resolve().parent / "artifacts"  # git-ignored
 HOSTILE = (
     "<script>alert('headline')</script>测试医院新闻\n\n"
     "测试医院共有床位<script>document.title='pwned'</script>888张。"
-    "测试医院的院长是<img src=x onerror=\"document.title='pwned'\">王小明。\n"
+    "测试医院的院长是<img src=x onerror=\"document.title='pwned'\">王小明。"
+    '测试医院的网址是<a href="javascript:alert(3)">点此</a>，'
+    "标志是![logo](http://evil.example/logo.png)和<img src=http://evil.example/t.gif>。\n"
 )
 
 
@@ -67,9 +69,12 @@ def page(browser: Browser, base_url: str) -> Iterator[Page]:
     page = context.new_page()
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
     page.goto(base_url)
     yield page
     assert dialogs == [], "a document's script ran"
+    assert all(url.startswith(base_url) for url in requests), "something loaded from outside"
     assert page.title().startswith("江门健康新闻问答")
     context.close()
 
@@ -127,6 +132,16 @@ def test_document_markup_renders_as_text(page: Page) -> None:
     )
     assert page.locator("#viewer script, #viewer img").count() == 0
     assert page.evaluate("document.scripts.length") == 1  # only the page's own app.js
+
+
+def test_links_and_images_in_documents_stay_text(page: Page) -> None:
+    ask(page, "测试医院共有多少张床位？")  # the viewer then shows the whole document
+    turn = page.locator("li.turn").last
+    turn.locator("button.marker").first.click()
+    viewer = page.locator("#viewer-text")
+    expect(viewer).to_contain_text('<a href="javascript:alert(3)">点此</a>')
+    expect(viewer).to_contain_text("![logo](http://evil.example/logo.png)")
+    assert page.locator("a[href^='javascript:'], img, iframe, object, embed").count() == 0
 
 
 def test_phone_sized_screen(browser: Browser, base_url: str) -> None:

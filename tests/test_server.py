@@ -66,7 +66,7 @@ def test_ask(client: TestClient) -> None:
     assert body["found"] and "116支" in body["answer"]
     assert body["citations"][0]["n"] == 1 and "116支" in body["citations"][0]["quote"]
     assert len(body["hits"]) == 5
-    assert {"embed", "search", "answer", "total"} <= set(body["timings_ms"])
+    assert {"embed", "dense", "bm25", "fuse", "answer", "total"} <= set(body["timings_ms"])
 
 
 def test_ask_not_found(client: TestClient) -> None:

@@ -30,7 +30,8 @@ SYSTEM = {
 
 
 def _quote(text: str) -> str:
-    return text.replace("<", "＜").replace(">", "＞")
+    # full-width twins: no closing the delimiter, no leaving an attribute's quotes
+    return text.replace("<", "＜").replace(">", "＞").replace('"', "＂")
 
 
 def build_messages(question: str, hits: Sequence[Hit]) -> list[dict[str, str]]:
