@@ -23,7 +23,7 @@ settings, for the evaluation runner to tune.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -78,12 +78,20 @@ class Scored:
     end: int
 
 
-def sentence_features(texts: Sequence[str], lexical: LexicalIndex) -> SentenceFeatures:
+def sentence_features(
+    texts: Sequence[str],
+    lexical: LexicalIndex,
+    known_marks: Callable[[int], list[tuple[int, int, int]] | None] = lambda i: None,
+) -> SentenceFeatures:
     """Token ids and marked spans of every sentence: the per-sentence work of answering,
-    done once at build time."""
-    return SentenceFeatures.of(
-        [lexical.token_ids(tokenize(t)) for t in texts], [marks(t) for t in texts]
-    )
+    done once at build time. `known_marks(i)` gives sentence i's marks from the previous
+    build when its text is unchanged: the part-of-speech tagger is most of a build's time
+    after the model. Token ids are always recomputed (the vocabulary follows the corpus)."""
+    spans = []
+    for i, text in enumerate(texts):
+        known = known_marks(i)
+        spans.append(marks(text) if known is None else known)
+    return SentenceFeatures.of([lexical.token_ids(tokenize(t)) for t in texts], spans)
 
 
 def word_share(

@@ -321,6 +321,26 @@ def read_vectors(path: Path, embedder_name: str) -> dict[str, Vectors]:
     return dict(zip(keys, vectors, strict=True))
 
 
+def read_marks(path: Path) -> dict[str, list[tuple[int, int, int]]]:
+    """The marked spans of the sentences of the index at `path`, by embed key (the sentence's
+    text), for reuse by a rebuild; `{}` when absent, unreadable or of a format without them."""
+    path = Path(path)
+    names = ("sentences.jsonl", "sentence_features.npz")
+    try:
+        manifest = json.loads((path / MANIFEST).read_text("utf-8"))
+        verify_files(path, {"files": {n: manifest["files"][n] for n in names}})
+        keys = [row["embed_key"] for row in _read_jsonl(path / "sentences.jsonl")]
+        features = SentenceFeatures.load(path / "sentence_features.npz")
+    except (OSError, ValueError, KeyError, TypeError, IndexCorruptError):
+        return {}
+    if len(keys) != len(features):
+        return {}
+    return {
+        key: [(int(c), int(s), int(e)) for c, s, e in features.marks_of(row).tolist()]
+        for row, key in enumerate(keys)
+    }
+
+
 def read_index(path: Path, embedder_name: str | None = None) -> StoredIndex:
     """Open and verify the index at `path`.
 

@@ -6,6 +6,7 @@ import json
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from rag import (
@@ -47,6 +48,10 @@ def test_rebuild_of_an_unchanged_corpus_embeds_nothing(index_copy: Path) -> None
     distinct = set(rebuilt.index.embed_keys) | set(rebuilt.index.sentences.keys)
     assert rebuilt.build_report.reused == len(distinct)
     assert link.is_symlink() and link.resolve() != index_copy.resolve()
+    # the marked spans are reused from the old index too, and equal what tagging gives
+    original = RAG.open(index_copy).index.sentences.features
+    assert np.array_equal(rebuilt.index.sentences.features.marks, original.marks)
+    assert np.array_equal(rebuilt.index.sentences.features.token_ids, original.token_ids)
     # a second rebuild replaces the first generation, and leaves what it did not write
     again = RAG.build(SEEDS, link)
     generations = list(link.parent.glob(".index.gen-*"))
