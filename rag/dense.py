@@ -28,7 +28,7 @@ class DenseIndex:
         *,
         hnsw_m: int = 32,
         ef_construction: int = 200,
-        ef_search: int = 128,
+        ef_search: int = 512,
     ) -> DenseIndex:
         import faiss
 
