@@ -180,9 +180,9 @@ class Base:
 
     @classmethod
     def load(cls) -> Base:
-        from rag.store import read_vectors
+        from rag.store import read_reusable
 
-        cache = read_vectors(SEED_INDEX, SEED_EMBEDDER)
+        cache = read_reusable(SEED_INDEX, SEED_EMBEDDER).vectors
         if not cache:
             sys.exit(f"no {SEED_EMBEDDER} vectors in {SEED_INDEX}: run `rag build` first")
         # Sorted keys: the same base rows in the same order every run, so seeds reproduce.
@@ -726,7 +726,7 @@ def build_child(corpus: str, index_dir: str, out: str, faiss_kind: str, profile:
     for name, label in (
         ("load_documents", "load+clean"),
         ("chunk_documents", "chunk"),
-        ("read_vectors", "read cache"),
+        ("read_reusable", "read cache"),
         ("sentence_features", "sentence features"),
         ("write_index", "write"),
     ):

@@ -19,7 +19,7 @@ from rag.embedders import Embedder, Vectors
 from rag.lexical import LexicalIndex
 from rag.records import Document
 from rag.settings import Settings
-from rag.store import SentenceRef, SentenceTable, StoredIndex, read_marks, read_vectors, write_index
+from rag.store import SentenceRef, SentenceTable, StoredIndex, read_reusable, write_index
 from rag.timing import Clock
 
 
@@ -92,8 +92,8 @@ def build_index(
     sentence_keys = [embed_key(embedder.name, t) for t in sentence_texts]
     clock.lap("chunk")
 
-    cache = read_vectors(index_dir, embedder.name)
-    old_marks = read_marks(index_dir)
+    previous = read_reusable(index_dir, embedder.name)
+    cache = previous.vectors
     clock.lap("read_cache")
     text_of = dict(zip(keys + sentence_keys, texts + sentence_texts, strict=True))
     todo = [k for k in text_of if k not in cache]  # each distinct text embedded once
@@ -110,7 +110,9 @@ def build_index(
     vectors = stack(keys)
     lexical = LexicalIndex.build(texts)
     clock.lap("bm25")
-    features = sentence_features(sentence_texts, lexical, lambda i: old_marks.get(sentence_keys[i]))
+    features = sentence_features(
+        sentence_texts, lexical, lambda i: previous.marks.get(sentence_keys[i])
+    )
     clock.lap("sentence_features")
     sentences = SentenceTable(refs, sentence_keys, stack(sentence_keys), features)
 

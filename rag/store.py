@@ -295,50 +295,50 @@ def verify_files(path: Path, manifest: dict[str, Any]) -> None:
             )
 
 
-def read_vectors(path: Path, embedder_name: str) -> dict[str, Vectors]:
-    """The vectors of the index at `path` by embed key (chunks and sentences), for reuse by
-    a rebuild. Read from any format version since 2 (those files have not changed), so a
-    format change re-embeds nothing; `{}` when absent, unreadable or from another embedder."""
-    path = Path(path)
+@dataclass(frozen=True)
+class Reusable:
+    """What a rebuild takes from the index it replaces, by embed key (the embedder and the
+    exact text): vectors of chunks and sentences, and the marked spans of sentences."""
+
+    vectors: dict[str, Vectors]
+    marks: dict[str, list[tuple[int, int, int]]]
+
+
+def read_reusable(path: Path, embedder_name: str) -> Reusable:
+    """Vectors and sentence marks of the index at `path`, each file read and verified once.
+    Vectors are read from any format since 2 (those files have not changed), so a format
+    change re-embeds nothing; marks from format 3 on. Empty when absent, unreadable or
+    built with another embedder."""
+    path, nothing = Path(path), Reusable({}, {})
     try:
         manifest = json.loads((path / MANIFEST).read_text("utf-8"))
         if manifest["embedder"]["name"] != embedder_name or manifest["format_version"] < 2:
-            return {}
-        names = ("chunks.jsonl", "vectors.faiss", "sentences.jsonl", "sentence_vectors.npy")
+            return nothing
+        names = ["chunks.jsonl", "vectors.faiss", "sentences.jsonl", "sentence_vectors.npy"]
+        has_marks = "sentence_features.npz" in manifest["files"]
+        names += ["sentence_features.npz"] if has_marks else []
         verify_files(path, {"files": {n: manifest["files"][n] for n in names}})
-        keys = [row["embed_key"] for row in _read_jsonl(path / "chunks.jsonl")]
-        keys += [row["embed_key"] for row in _read_jsonl(path / "sentences.jsonl")]
+        chunk_keys = [row["embed_key"] for row in _read_jsonl(path / "chunks.jsonl")]
+        sentence_keys = [row["embed_key"] for row in _read_jsonl(path / "sentences.jsonl")]
         vectors = np.concatenate(
             [
                 DenseIndex.load(path / "vectors.faiss").vectors(),
                 np.load(path / "sentence_vectors.npy"),
             ]
         )
+        features = SentenceFeatures.load(path / "sentence_features.npz") if has_marks else None
     except (OSError, ValueError, KeyError, TypeError, IndexCorruptError):
-        return {}
+        return nothing
+    keys = chunk_keys + sentence_keys
     if len(keys) != len(vectors):
-        return {}
-    return dict(zip(keys, vectors, strict=True))
-
-
-def read_marks(path: Path) -> dict[str, list[tuple[int, int, int]]]:
-    """The marked spans of the sentences of the index at `path`, by embed key (the sentence's
-    text), for reuse by a rebuild; `{}` when absent, unreadable or of a format without them."""
-    path = Path(path)
-    names = ("sentences.jsonl", "sentence_features.npz")
-    try:
-        manifest = json.loads((path / MANIFEST).read_text("utf-8"))
-        verify_files(path, {"files": {n: manifest["files"][n] for n in names}})
-        keys = [row["embed_key"] for row in _read_jsonl(path / "sentences.jsonl")]
-        features = SentenceFeatures.load(path / "sentence_features.npz")
-    except (OSError, ValueError, KeyError, TypeError, IndexCorruptError):
-        return {}
-    if len(keys) != len(features):
-        return {}
-    return {
-        key: [(int(c), int(s), int(e)) for c, s, e in features.marks_of(row).tolist()]
-        for row, key in enumerate(keys)
-    }
+        return nothing
+    marks = {}
+    if features is not None and len(features) == len(sentence_keys):
+        marks = {
+            key: [(int(c), int(s), int(e)) for c, s, e in features.marks_of(row).tolist()]
+            for row, key in enumerate(sentence_keys)
+        }
+    return Reusable(dict(zip(keys, vectors, strict=True)), marks)
 
 
 def read_index(path: Path, embedder_name: str | None = None) -> StoredIndex:

@@ -81,7 +81,7 @@ def reload(request: Request, settings: SettingsDep) -> Health:
         same_model = current is not None and current.embedder.name == built_with
         fresh = RAG.open(
             settings.index_dir,
-            embedder=current.embedder if current is not None and same_model else None,
+            embedder=current.embedder if same_model and current else None,
             settings=settings,
             generator=current.generator if current is not None else None,
         )
