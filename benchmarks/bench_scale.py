@@ -180,7 +180,7 @@ class Base:
 
     @classmethod
     def load(cls) -> Base:
-        from rag.store import read_reusable
+        from rag.indexing.store import read_reusable
 
         cache = read_reusable(SEED_INDEX, SEED_EMBEDDER).vectors
         if not cache:
@@ -221,7 +221,7 @@ def synthetic_vectors(base: Base, n: int, seed: int, block: int = 100_000) -> Ve
 def query_vectors(base: Base, wanted: int, sigma: float, seed: int) -> tuple[Vectors, int]:
     """The dev questions embedded by the real model, then perturbed copies up to `wanted`;
     also how many are real."""
-    from rag.embedders import get_embedder
+    from rag.indexing.embedders import get_embedder
 
     questions = dev_questions()
     log(f"embedding {len(questions)} dev questions with {SEED_EMBEDDER}")
@@ -284,7 +284,7 @@ class TextMaker:
     """Sentences recombined from the clauses of the real seed sentences (see the docstring)."""
 
     def __init__(self, seed: int) -> None:
-        from rag.store import read_index
+        from rag.indexing.store import read_index
 
         stored = read_index(SEED_INDEX)
         sentences = [
@@ -395,7 +395,7 @@ def pick_ef_construction(
     any), so it is calibrated: HNSW over a 20 000-vector slice at each candidate."""
     candidates = [e for e in (200, 160, 128, 100, 80, 64, 48, 40) if e < args.ef_construction]
     candidates = [args.ef_construction] + [e for e in candidates if e >= args.hnsw_m]
-    from rag.dense import DenseIndex
+    from rag.indexing.dense import DenseIndex
 
     sample = np.ascontiguousarray(x[:20_000])
     cost: dict[str, float] = {}
@@ -416,7 +416,7 @@ def bench_dense(
     """Exact and HNSW at one size: one record per (kind, efSearch)."""
     import faiss
 
-    from rag.dense import DenseIndex
+    from rag.indexing.dense import DenseIndex
 
     k = args.k
     threads = faiss.omp_get_max_threads()  # left at FAISS's default, as the service does
@@ -568,7 +568,7 @@ def bench_dense(
 def top_positive(scores: NDArray[np.float32], k: int) -> list[tuple[int, float]]:
     """The service's own top-k (`rag.retrieval._top`: best positive scores, ties by index),
     called rather than copied so that the benchmark measures what the service runs."""
-    from rag.retrieval import _top
+    from rag.retrieval.retriever import _top
 
     return _top(scores, k)
 
@@ -716,11 +716,11 @@ def build_child(corpus: str, index_dir: str, out: str, faiss_kind: str, profile:
     from rag import answering, lexical
     from rag import index as index_module
     from rag.api import RAG
-    from rag.dense import DenseIndex
-    from rag.lexical import LexicalIndex
+    from rag.indexing.dense import DenseIndex
+    from rag.indexing.lexical import LexicalIndex
     from rag.settings import Settings
 
-    # Stage timers: the build's own functions, wrapped where `rag.index` looks them up.
+    # Stage timers: the build's own functions, wrapped where `rag.indexing.build` looks them up.
     # Only this child is patched; the wrappers cost well under 1 % at these call counts.
     stages: dict[str, float] = {}
     for name, label in (
@@ -768,8 +768,8 @@ def build_child(corpus: str, index_dir: str, out: str, faiss_kind: str, profile:
 
 def chunks_per_file(maker: TextMaker) -> float:
     """Chunks the default chunker makes of one synthetic article (mean over 30 of them)."""
-    from rag.chunking import ChunkerConfig, chunk_documents
-    from rag.documents import load_documents
+    from rag.corpus.chunking import ChunkerConfig, chunk_documents
+    from rag.corpus.documents import load_documents
 
     with tempfile.TemporaryDirectory(prefix="bench_scale_") as tmp:
         write_corpus(Path(tmp), 30, maker)
@@ -982,7 +982,7 @@ def markdown(data: dict[str, Any]) -> str:
         out.append(
             f"\nThe synthetic text has a seed-sized vocabulary ({vocabulary:,} tokens), so nearly "
             "every chunk matches some question token: posting lists, and the positive scores "
-            "the top 50 is sorted from (as `rag.retrieval` does), are longer than a real "
+            "the top 50 is sorted from (as `rag.retrieval.retriever` does), are longer than a real "
             "corpus's would be."
         )
         if any(r["tokenize_extrapolated"] for r in data["bm25"]):

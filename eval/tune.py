@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from rag import RAG, ChunkerConfig, Settings
-from rag.answering import AnswerConfig, TemplateAnswerer
-from rag.evaluation import BUDGET_CHARS, evaluate
-from rag.gold import load_gold
+from rag.answering.template import AnswerConfig, TemplateAnswerer
+from rag.evaluation.gold import load_gold
+from rag.evaluation.runner import BUDGET_CHARS, evaluate
 
 ROOT = Path(__file__).resolve().parent.parent
 COLUMNS = [

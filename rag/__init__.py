@@ -1,16 +1,15 @@
 """Cited question answering over Chinese news articles.
 
-The stages, one module each: `documents` (load and decode) → `cleaning` (repair the layout
-damage) → `layout` (articles, headlines, sections) → `chunking` (passages with exact offsets)
-→ `embedders` + `dense` (FAISS) and `lexical` (jieba + bm25s) → `store` (the index on disk)
-→ `retrieval` (dense, BM25, hybrid). `RAG` (in `api`) ties them together.
+One subpackage per stage, in the order a question meets them (docs/architecture.md):
+`corpus` (load, clean, lay out, chunk) → `indexing` (embed, FAISS + BM25, the index on disk)
+→ `query` (read a question once into a `Question`) → `retrieval` (dense, BM25, fused) →
+`answering` (template or generator, cited) → `evaluation` (gold sets, reports). `RAG` (in
+`api`) ties them together; `records` holds the typed records passed between them.
 """
 
-from rag.answering import AnswerConfig
+from rag.answering import AnswerConfig, Generator
 from rag.api import RAG
-from rag.chunking import ChunkerConfig, chunk_document, chunk_documents
-from rag.documents import load_documents
-from rag.embedders import Embedder, get_embedder
+from rag.corpus import ChunkerConfig, chunk_document, chunk_documents, load_documents
 from rag.errors import (
     ConfigError,
     CorpusError,
@@ -23,11 +22,10 @@ from rag.errors import (
     RagError,
 )
 from rag.evaluation import evaluate
-from rag.generators import Generator
-from rag.index import BuildReport
-from rag.records import Answer, Article, Chunk, Citation, Document, Hit, Paragraph, Sentence
-from rag.sentences import split_sentences
+from rag.indexing import BuildReport, Embedder, get_embedder
+from rag.records import Answer, Article, Chunk, Citation, Document, Hit, Paragraph, Question
 from rag.settings import Settings
+from rag.text import Sentence, split_sentences
 
 __all__ = [
     "RAG",
@@ -51,6 +49,7 @@ __all__ = [
     "IndexNotFoundError",
     "Paragraph",
     "QueryError",
+    "Question",
     "RagError",
     "Sentence",
     "Settings",

@@ -14,18 +14,18 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from rag.answering import AnswerConfig, TemplateAnswerer
-from rag.chunking import ChunkerConfig
-from rag.citing import MarkerRewriter, citations_for, rewrite_stream
-from rag.embedders import Embedder, get_embedder
+from rag.answering.citing import MarkerRewriter, citations_for, rewrite_stream
+from rag.answering.generators import Generator, get_generator
+from rag.answering.template import AnswerConfig, TemplateAnswerer
+from rag.corpus.chunking import ChunkerConfig
 from rag.errors import ConfigError, GeneratorError, QueryError
-from rag.generators import Generator, get_generator
-from rag.index import BuildReport, build_index
-from rag.questions import language
-from rag.records import Answer, Chunk, Document, Hit
-from rag.retrieval import Retriever
+from rag.indexing.build import BuildReport, build_index
+from rag.indexing.embedders import Embedder, get_embedder
+from rag.indexing.store import StoredIndex, read_index, read_manifest
+from rag.query.analysis import analyse
+from rag.records import Answer, Chunk, Document, Hit, Question
+from rag.retrieval.retriever import Retriever
 from rag.settings import Settings
-from rag.store import StoredIndex, read_index, read_manifest
 from rag.timing import Clock
 
 
@@ -161,13 +161,22 @@ class RAG:
     def manifest(self) -> dict[str, Any]:
         return self.index.manifest
 
+    def analyse(self, question: str) -> Question:
+        """How the question is read against this index: its language, the kind of answer it
+        asks for, its tokens and their weights (what `search` and `ask` work from).
+
+        Raises:
+            QueryError: the question is not text, or is empty.
+        """
+        return analyse(question, self.index.lexical)
+
     def search(self, query: str, k: int = 5, mode: str | None = None) -> list[Hit]:
         """The `k` best chunks for `query`, best first (`mode`: dense, bm25 or hybrid).
 
         Raises:
             QueryError: empty query, `k` out of range, unknown mode.
         """
-        return self.retriever.search(query, k, mode or self.settings.mode)
+        return self.retriever.search(self.analyse(query), k, mode or self.settings.mode)
 
     def ask(self, question: str, k: int | None = None) -> Answer:
         """Answer `question` from the articles, citing the sentences used.
@@ -193,11 +202,13 @@ class RAG:
         """
         k = self.settings.answer_passages if k is None else k
         clock = Clock()
-        qvec = self.retriever.embed_query(question)
+        read = self.analyse(question)  # the one reading of the question every stage shares
+        clock.lap("analyse")
+        qvec = self.retriever.embed_query(read)
         clock.lap("embed")
-        hits = self.retriever.search(question, k, self.settings.mode, qvec=qvec, clock=clock)
+        hits = self.retriever.search(read, k, self.settings.mode, qvec=qvec, clock=clock)
         if self.generator is None:
-            answer = self.answerer.answer(question, qvec, hits)
+            answer = self.answerer.answer(read, qvec, hits)
             clock.lap("answer")
             answer = replace(answer, meta={**answer.meta, "timings_ms": clock.ms()})
             yield from _pieces(answer)
@@ -206,13 +217,13 @@ class RAG:
         rewriter = MarkerRewriter(len(hits))
         emitted = False
         try:
-            for piece in rewrite_stream(self.generator.generate(question, hits), rewriter):
+            for piece in rewrite_stream(self.generator.generate(read, hits), rewriter):
                 emitted = True
                 yield piece
         except GeneratorError as exc:
             if not self.settings.generator_fallback:
                 raise
-            fallback = self.answerer.answer(question, qvec, hits)
+            fallback = self.answerer.answer(read, qvec, hits)
             clock.lap("answer")
             meta = {
                 **fallback.meta,
@@ -230,7 +241,7 @@ class RAG:
             found=bool(citations),
             citations=citations,
             hits=tuple(hits),
-            lang=language(question),
+            lang=read.lang,
             meta={
                 "answerer": f"generator:{self.generator.name}",
                 "dropped_markers": rewriter.dropped,

@@ -9,8 +9,8 @@ from dataclasses import asdict
 
 import click
 
-from rag.chunking import ChunkerConfig, chunk_document
-from rag.documents import load_documents
+from rag.corpus.chunking import ChunkerConfig, chunk_document
+from rag.corpus.documents import load_documents
 from rag.errors import RagError
 from rag.settings import Settings
 
@@ -169,9 +169,9 @@ def evaluate_cmd(
     from pathlib import Path
 
     from rag.api import RAG
-    from rag.evalreport import default_folder, write_report
-    from rag.evaluation import evaluate
-    from rag.gold import load_gold
+    from rag.evaluation.gold import load_gold
+    from rag.evaluation.report import default_folder, write_report
+    from rag.evaluation.runner import evaluate
 
     paths = [Path(g) for g in gold] or [Path("eval/dev.jsonl"), Path("eval/test.jsonl")]
     try:

@@ -6,11 +6,33 @@ quoted text; `Document.raw_span` maps an offset range back into the raw file.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from html import escape
 from pathlib import Path
 from typing import Literal
 
+from rag.text import Sentence, split_sentences
+
+__all__ = [
+    "Answer",
+    "Article",
+    "Chunk",
+    "Citation",
+    "Document",
+    "Hit",
+    "Kind",
+    "Lang",
+    "Paragraph",
+    "Question",
+    "Role",
+    "Sentence",
+]
+
 Role = Literal["body", "heading"]
+Lang = Literal["zh", "en"]
+# What a question asks for, and what a sentence is marked as holding (see `rag.query`)
+Kind = Literal["number", "date", "person", "place", "any"]
 
 
 @dataclass(frozen=True)
@@ -98,12 +120,29 @@ class Document:
 
 
 @dataclass(frozen=True)
-class Sentence:
-    """A sentence of the cleaned text: `doc.text[start:end] == text`."""
+class Question:
+    """A question as the query stage read it, once (`rag.query.analyse`): retrieval and
+    answering read these facts and never derive them again.
 
-    start: int
-    end: int
+    Attributes:
+        text: the question as asked, stripped (what is embedded, and what a generator sees).
+        normalized: `text` as matched: full-width forms folded, Traditional script Simplified.
+        lang: ``zh`` when it holds Chinese characters, else ``en``.
+        kind: the kind of answer it asks for (``any`` when it does not say).
+        tokens: its BM25 tokens, in order, repeats kept.
+        idf: each distinct token's inverse document frequency over the index's passages (a
+            token no passage holds gets the highest value: it cannot be matched).
+        words: the words that name what is asked: tokens of two or more characters, and
+            numbers (a sentence does not answer with what the question already says).
+    """
+
     text: str
+    normalized: str
+    lang: Lang
+    kind: Kind
+    tokens: tuple[str, ...]
+    idf: dict[str, float]
+    words: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -130,14 +169,12 @@ class Chunk:
 
     def sentences(self) -> list[Sentence]:
         """The chunk's sentences, with offsets into the document (what answers quote)."""
-        from rag.sentences import split_sentences  # sentences.py imports this module
-
         return split_sentences(self.text, self.start)
 
 
 @dataclass(frozen=True)
 class Hit:
-    """A retrieved chunk with its scores (see `rag.retrieval`).
+    """A retrieved chunk with its scores (see `rag.retrieval.retriever`).
 
     `score` is what ranked it: the fused score in hybrid mode, else the dense cosine or the BM25
     score. `dense_score` (cosine with the query) and `bm25_score` are both filled for every hit.
@@ -172,8 +209,6 @@ class Hit:
         )
 
     def _repr_html_(self) -> str:
-        from rag.render import hit_html
-
         return hit_html(self)
 
 
@@ -190,8 +225,6 @@ class Citation:
     chunk_id: str
 
     def _repr_html_(self) -> str:
-        from rag.render import citation_html
-
         return citation_html(self)
 
 
@@ -213,6 +246,43 @@ class Answer:
     meta: dict[str, object] = field(default_factory=dict, compare=False)
 
     def _repr_html_(self) -> str:
-        from rag.render import answer_html
-
         return answer_html(self)
+
+
+# HTML for Jupyter (`_repr_html_`). Every piece of document or answer text is escaped: nothing a
+# document contains ever becomes markup.
+MARKER = re.compile(r"\[(\d+)\]")
+
+
+def citation_html(c: Citation) -> str:
+    return (
+        f'<div id="rag-cite-{c.n}"><b>[{c.n}]</b> <q>{escape(c.quote)}</q> '
+        f"<small>— {escape(c.title or c.doc)} · {escape(c.doc)} {c.start}–{c.end}</small></div>"
+    )
+
+
+def hit_html(h: Hit) -> str:
+    where = escape(h.title or "(untitled)") + (f" › {escape(h.section)}" if h.section else "")
+    return (
+        f"<div><b>{where}</b> <small>{escape(h.doc)} {h.start}–{h.end} · score {h.score:.4f} "
+        f"(dense {h.dense_score:.3f}, bm25 {h.bm25_score:.2f})</small>"
+        f"<blockquote>{escape(h.text)}</blockquote></div>"
+    )
+
+
+def answer_html(a: Answer) -> str:
+    # Escape first, then turn the (escaped-safe) markers into links to the citations below.
+    numbers = {c.n for c in a.citations}
+    body = MARKER.sub(
+        lambda m: f'<a href="#rag-cite-{m[1]}">[{m[1]}]</a>' if int(m[1]) in numbers else m[0],
+        escape(a.text),
+    )
+    status = "" if a.found else ' style="color:#8a6d3b"'
+    parts = [f"<div><p{status}>{body}</p>"]
+    parts.extend(citation_html(c) for c in a.citations)
+    if not a.found and a.hits:
+        parts.append("<details><summary>closest passages</summary>")
+        parts.extend(hit_html(h) for h in a.hits)
+        parts.append("</details>")
+    parts.append("</div>")
+    return "".join(parts)

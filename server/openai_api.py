@@ -62,7 +62,7 @@ def completions(
     ident = f"chatcmpl-{uuid.uuid4().hex[:24]}"
     created = int(time.time())
     if body.stream:
-        rag.retriever.search(question, settings.answer_passages)  # fail early, as 4xx
+        rag.search(question, settings.answer_passages)  # fail early, as 4xx
         return StreamingResponse(
             _chunks(rag, question, ident, created), media_type="text/event-stream"
         )

@@ -12,8 +12,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 
 from rag import RAG, Answer, RagError, Settings
-from rag.conversation import Turn, standalone_question
-from rag.store import read_manifest
+from rag.indexing.store import read_manifest
+from rag.query.conversation import Turn, standalone_question
 from server.deps import get_rag, get_settings, require_api_key
 from server.errors import ApiError
 from server.schemas import (
@@ -139,7 +139,7 @@ def chat_events(rag: RAG, question: str, k: int | None) -> Iterator[str]:
 def chat(body: ChatRequest, rag: RagDep, settings: SettingsDep) -> Any:
     question = chat_question(body, settings)
     if body.stream:
-        rag.retriever.search(question, body.k or settings.answer_passages)  # fail early, as 4xx
+        rag.search(question, body.k or settings.answer_passages)  # fail early, as 4xx
         return StreamingResponse(
             chat_events(rag, question, body.k),
             media_type="text/event-stream",

@@ -7,8 +7,8 @@ import itertools
 import pytest
 
 from rag import Chunk, ChunkerConfig, ConfigError, Document, chunk_documents, split_sentences
-from rag.documents import parse
-from rag.sentences import CLOSERS, TERMINALS
+from rag.corpus.documents import parse
+from rag.text import CLOSERS, TERMINALS
 
 
 def test_every_chunk_is_its_exact_slice(docs: dict[str, Document], chunks: list[Chunk]) -> None:

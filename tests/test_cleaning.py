@@ -7,8 +7,8 @@ import re
 import pytest
 
 from rag import Chunk, Document
-from rag.cleaning import repair, splits_word, undouble
-from rag.textmap import MappedText
+from rag.corpus.cleaning import repair, splits_word, undouble
+from rag.corpus.textmap import MappedText
 
 CJK = "[\u4e00-\u9fff]"
 # marks of page furniture that never occur inside article prose

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.store import read_index
+from rag.indexing.store import read_index
 from tests.conftest import SEEDS
 
 KILLS = 50

@@ -72,7 +72,7 @@ def test_empty_file_is_skipped_with_a_warning(
     (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
     (tmp_path / "empty.txt").write_bytes(b"")
     (tmp_path / "blank.md").write_text(" \n\n\u3000\n", encoding="utf-8")
-    with caplog.at_level(logging.WARNING, logger="rag.documents"):
+    with caplog.at_level(logging.WARNING, logger="rag.corpus.documents"):
         docs = load_documents(tmp_path)
     assert [d.id for d in docs] == ["a.txt"]
     assert "empty.txt" in caplog.text and "blank.md" in caplog.text

@@ -9,9 +9,9 @@ from click.testing import CliRunner
 
 from rag import RAG, evaluate
 from rag.cli import main
-from rag.evalreport import HEADLINE
-from rag.evaluation import char_f1, covers, evidence_rank
-from rag.gold import GoldItem, load_gold
+from rag.evaluation.gold import GoldItem, load_gold
+from rag.evaluation.report import HEADLINE
+from rag.evaluation.runner import char_f1, covers, evidence_rank
 
 EVAL = Path(__file__).resolve().parent.parent / "eval"
 

@@ -37,13 +37,13 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from rag import ChunkerConfig, CorpusError, Document, QueryError, chunk_document, load_documents
-from rag.conversation import Turn, standalone_question
-from rag.documents import decode, parse
-from rag.lexical import _tokens, tokenize
-from rag.questions import MARKED, asked_kind, holds, language, marks, question_words
-from rag.retrieval import check_query
-from rag.sentences import split_sentences
-from rag.textnorm import normalize
+from rag.answering.kinds import holds
+from rag.corpus.documents import decode, parse
+from rag.indexing.lexical import _tokens, tokenize
+from rag.indexing.marks import MARKED, marks
+from rag.query.analysis import asked_kind, check_query, language, question_words
+from rag.query.conversation import Turn, standalone_question
+from rag.text import normalize, split_sentences
 
 # Reproducible in CI: no example database, the same examples every run; no deadline (the
 # machine running the tests is shared and noisy).

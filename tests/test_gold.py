@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from rag import ConfigError, Document
-from rag.gold import load_gold, problems
+from rag.evaluation.gold import load_gold, problems
 
 EVAL = Path(__file__).resolve().parent.parent / "eval"
 

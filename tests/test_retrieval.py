@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from rag import RAG, QueryError, Settings
-from rag.embedders import Embedder, Vectors
-from rag.lexical import tokenize
+from rag.indexing.embedders import Embedder, Vectors
+from rag.indexing.lexical import tokenize
 
 # Written from reading the seeds; the evaluation set (eval/) is kept apart from these.
 QUESTIONS = [

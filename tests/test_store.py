@@ -72,8 +72,8 @@ def test_build_report_times_every_stage(index_copy: Path) -> None:
 
 
 def test_sentence_features_are_the_tokens_and_marks_of_each_sentence(seed_rag: RAG) -> None:
-    from rag.lexical import tokenize
-    from rag.questions import MARKED, marks
+    from rag.indexing.lexical import tokenize
+    from rag.indexing.marks import MARKED, marks
 
     table = seed_rag.index.sentences
     assert len(table.features) == len(table.refs) == len(table.vectors)

@@ -1,0 +1,20 @@
+"""The answering stage: a `Question` and its hits in, a cited `Answer` out.
+
+`template` quotes the best sentences (the default, no model); `kinds` checks a sentence holds
+what was asked; `generators` hold the optional language models; `citing` turns a generator's
+passage markers into checked sentence citations.
+"""
+
+from rag.answering.citing import MarkerRewriter, citations_for, rewrite_stream
+from rag.answering.generators import Generator, get_generator
+from rag.answering.template import AnswerConfig, TemplateAnswerer
+
+__all__ = [
+    "AnswerConfig",
+    "Generator",
+    "MarkerRewriter",
+    "TemplateAnswerer",
+    "citations_for",
+    "get_generator",
+    "rewrite_stream",
+]

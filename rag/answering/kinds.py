@@ -1,0 +1,43 @@
+"""Whether a sentence holds the kind of answer a question asks for, not already named by it.
+
+The sentence's marked spans come from the build (`rag.indexing.marks`); the question's kind and
+words from its analysis (`rag.query`). 唐聪说 does not answer 唐聪的妻子是谁, and 2023年 does
+not answer 2023年…多少: a span the question itself names does not count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rag.indexing.marks import MARKED, marks
+from rag.query.analysis import question_words
+from rag.records import Kind
+
+
+def holds_marked(
+    kind: Kind, sentence: str, spans: Iterable[tuple[int, int, int]], words: Iterable[str]
+) -> bool:
+    """Whether one of the sentence's `spans` (from `marks`) of the wanted kind is free of the
+    question's own `words`."""
+    if kind == "any":
+        return True
+    code = MARKED.index(kind)
+    wanted = [(s, e) for c, s, e in spans if c == code]
+    if not wanted:
+        return False
+    named = bytearray(len(sentence))  # 1 where a question word stands
+    for word in words:
+        at = sentence.find(word)
+        while at >= 0:
+            named[at : at + len(word)] = b"\x01" * len(word)
+            at = sentence.find(word, at + 1)
+    return any(not any(named[s:e]) for s, e in wanted)
+
+
+def holds(kind: Kind, sentence: str, question: str = "") -> bool:
+    """Whether the sentence holds something of the wanted kind that the question does not
+    already name (`marks` and `holds_marked` in one call, for tests and notebooks: answering
+    reads the marks stored at build time)."""
+    if kind == "any":
+        return True
+    return holds_marked(kind, sentence, marks(sentence, (kind,)), question_words(question))

@@ -1,0 +1,250 @@
+"""The evaluation runner: retrieval and answer quality of the gold set, per configuration.
+
+Retrieval, per answerable item: the rank at which its evidence is covered — a passage from the
+right document that shares a substantial verbatim part of the evidence and holds the answer
+(for multi-hop, both passages must be covered: the rank is the later of the two). Reported as
+hit@1/3/5/10, MRR@10, nDCG@10, and hit within a fixed character budget of context, which
+compares chunk sizes fairly (a bigger chunk covers more but costs more context).
+
+Answers: correct when found and a gold answer string is in the answer; for unanswerable items,
+correct when not found. Citation accuracy: a cited quote overlaps the evidence. Character F1
+(bag of characters, answer vs evidence) as a softer score.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from difflib import SequenceMatcher
+from typing import Any
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from rag.api import RAG
+from rag.evaluation.gold import GoldItem, squash
+from rag.records import Answer, Hit
+from rag.settings import Settings
+
+DEPTH = 10
+BUDGET_CHARS = 1000  # context a reader (or an LLM prompt) is given
+MARKER = re.compile(r"\[\d+\]")
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    id: str
+    type: str
+    lang: str
+    question: str
+    answerable: bool
+    rank: int | None  # 1-based rank at which the evidence is covered, within DEPTH
+    budget_hit: bool
+    found: bool
+    correct: bool
+    cited_ok: bool | None  # None when there is nothing to judge
+    char_f1: float
+    answer: str
+    timings_ms: dict[str, float]
+    retrieved: list[str] = field(default_factory=list)  # "doc · title · snippet" of the top 3
+
+
+def _overlap(a: str, b: str) -> int:
+    """Length of the longest common substring."""
+    return SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b)).size
+
+
+def covers(hit: Hit, item: GoldItem, passage: str) -> bool:
+    """Whether `hit` covers one evidence passage of `item`."""
+    if hit.doc not in item.docs:
+        return False
+    text, evidence = squash(hit.text), squash(passage)
+    if _overlap(evidence, text) < min(len(evidence), 40) * 0.5:
+        return False
+    wanted = [squash(a) for a in item.answers if squash(a) in evidence]
+    return not wanted or any(a in text for a in wanted)
+
+
+def evidence_rank(hits: Sequence[Hit], item: GoldItem) -> int | None:
+    ranks = []
+    for passage in item.evidence:
+        rank = next((n for n, h in enumerate(hits, 1) if covers(h, item, passage)), None)
+        if rank is None:
+            return None
+        ranks.append(rank)
+    return max(ranks) if ranks else None
+
+
+def budget_hit(hits: Sequence[Hit], item: GoldItem, budget: int = BUDGET_CHARS) -> bool:
+    """Whether every evidence passage is covered within the first `budget` characters."""
+    used, covered = 0, set[str]()
+    for hit in hits:
+        used += len(hit.text)
+        if used > budget:
+            break
+        covered.update(p for p in item.evidence if covers(hit, item, p))
+    return len(covered) == len(item.evidence)
+
+
+def answer_core(answer: Answer) -> str:
+    """The answer's own words: markers and the English lead-in removed."""
+    text = MARKER.sub("", answer.text)
+    return text.split(": ", 1)[1] if answer.lang == "en" and ": " in text else text
+
+
+def char_f1(predicted: str, reference: str) -> float:
+    a, b = Counter(squash(predicted)), Counter(squash(reference))
+    same = sum((a & b).values())
+    if not same:
+        return 0.0
+    precision, recall = same / sum(a.values()), same / sum(b.values())
+    return 2 * precision * recall / (precision + recall)
+
+
+def judge(item: GoldItem, hits: Sequence[Hit], answer: Answer) -> dict[str, Any]:
+    """The per-item scores."""
+    if not item.answerable:
+        return {
+            "rank": None,
+            "budget_hit": False,
+            "correct": not answer.found,
+            "cited_ok": None,
+            "char_f1": 1.0 if not answer.found else 0.0,
+        }
+    text = squash(answer.text)
+    evidence = [squash(e) for e in item.evidence]
+    cited_ok = None
+    if answer.found and answer.citations:
+        cited_ok = any(
+            _overlap(squash(c.quote), e) >= 0.5 * min(len(squash(c.quote)), len(e))
+            for c in answer.citations
+            for e in evidence
+        )
+    return {
+        "rank": evidence_rank(hits, item),
+        "budget_hit": budget_hit(hits, item),
+        "correct": answer.found and any(squash(a) in text for a in item.answers),
+        "cited_ok": cited_ok,
+        "char_f1": char_f1(answer_core(answer), "".join(item.evidence)) if answer.found else 0.0,
+    }
+
+
+def run_items(rag: RAG, items: Iterable[GoldItem], progress: bool = False) -> list[ItemResult]:
+    items = list(items)
+    results = []
+    for item in tqdm(items, desc="evaluating", unit="q", disable=not progress):
+        started = time.perf_counter()
+        hits = rag.search(item.question, k=DEPTH)
+        search_ms = (time.perf_counter() - started) * 1000
+        answer = rag.ask(item.question)
+        timings = {f"ask_{k}": float(v) for k, v in dict(answer.meta.get("timings_ms", {})).items()}  # type: ignore[call-overload]
+        timings["search_top10"] = round(search_ms, 2)
+        results.append(
+            ItemResult(
+                id=item.id,
+                type=item.type,
+                lang=item.lang,
+                question=item.question,
+                answerable=item.answerable,
+                found=answer.found,
+                answer=answer.text,
+                timings_ms=timings,
+                retrieved=[f"{h.doc} · {h.title} · {h.text[:40]}" for h in hits[:3]],
+                **judge(item, hits, answer),
+            )
+        )
+    return results
+
+
+def _mean(values: Iterable[float]) -> float | None:
+    values = list(values)
+    return round(float(np.mean(values)), 4) if values else None
+
+
+def summarize(results: Sequence[ItemResult]) -> dict[str, Any]:
+    """Aggregate metrics of one configuration."""
+    answerable = [r for r in results if r.answerable]
+    ranks = [r.rank for r in answerable]
+    out: dict[str, Any] = {"items": len(results), "answerable": len(answerable)}
+    for k in (1, 3, 5, 10):
+        out[f"hit@{k}"] = _mean(float(r is not None and r <= k) for r in ranks)
+    out["mrr@10"] = _mean(1 / r if r else 0.0 for r in ranks)
+    out["ndcg@10"] = _mean(1 / math.log2(r + 1) if r else 0.0 for r in ranks)
+    out[f"hit@{BUDGET_CHARS}chars"] = _mean(float(r.budget_hit) for r in answerable)
+    out["accuracy"] = _mean(float(r.correct) for r in results)
+    out["answerable_accuracy"] = _mean(float(r.correct) for r in answerable)
+    out["unanswerable_accuracy"] = _mean(float(r.correct) for r in results if not r.answerable)
+    out["citation_accuracy"] = _mean(
+        float(r.cited_ok) for r in answerable if r.cited_ok is not None
+    )
+    out["char_f1"] = _mean(r.char_f1 for r in answerable)
+    groups: dict[str, dict[str, list[ItemResult]]] = {
+        "type": defaultdict(list),
+        "lang": defaultdict(list),
+    }
+    for r in results:
+        groups["type"][r.type].append(r)
+        groups["lang"][r.lang].append(r)
+    for name, by in groups.items():
+        out[f"by_{name}"] = {
+            key: {
+                "n": len(rs),
+                "accuracy": _mean(float(r.correct) for r in rs),
+                "hit@5": _mean(
+                    float(r.rank is not None and r.rank <= 5) for r in rs if r.answerable
+                ),
+            }
+            for key, rs in sorted(by.items())
+        }
+    stages: dict[str, list[float]] = defaultdict(list)
+    for r in results:
+        for stage, ms in r.timings_ms.items():
+            stages[stage].append(ms)
+    out["latency_ms"] = {
+        stage: {p: round(float(np.percentile(v, int(p[1:]))), 2) for p in ("p50", "p95", "p99")}
+        for stage, v in sorted(stages.items())
+    }
+    return out
+
+
+@dataclass
+class ConfigRun:
+    name: str
+    overrides: dict[str, Any]
+    metrics: dict[str, Any]
+    results: list[ItemResult]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "overrides": self.overrides,
+            "metrics": self.metrics,
+            "results": [asdict(r) for r in self.results],
+        }
+
+
+def evaluate(
+    rag: RAG,
+    items: Sequence[GoldItem],
+    configs: dict[str, dict[str, Any]] | None = None,
+    progress: bool = False,
+) -> list[ConfigRun]:
+    """Run the gold items under each configuration (settings overrides) of one index.
+
+    The default is the index's own settings; ``{"dense": {"mode": "dense"}, …}`` compares
+    retrievers over one built corpus.
+    """
+    configs = configs or {rag.settings.mode: {}}
+    runs = []
+    for name, overrides in configs.items():
+        variant = rag
+        if overrides:  # a sibling over the same index; no overrides: `rag` exactly as given
+            settings = Settings.model_validate({**rag.settings.model_dump(), **overrides})
+            variant = RAG(rag.index, rag.embedder, settings, generator=rag.generator)
+        results = run_items(variant, items, progress)
+        runs.append(ConfigRun(name, overrides, summarize(results), results))
+    return runs

@@ -1,0 +1,112 @@
+"""Every sentence of an index's chunks, once, with what answering needs of it.
+
+Answers quote and score sentences, not chunks: each sentence's vector and its features (BM25
+token ids, marked spans of numbers, dates, places and persons) are computed at build time, so
+answering a question runs no model call and no tokenizer over the candidate sentences.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from rag.indexing.embedders.base import Vectors
+from rag.indexing.lexical import LexicalIndex, tokenize
+from rag.indexing.marks import marks
+from rag.records import Chunk
+
+
+@dataclass(frozen=True)
+class SentenceRef:
+    """A sentence of a document, by offsets: ``documents[doc].text[start:end]``."""
+
+    doc: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class SentenceFeatures:
+    """What the answerer needs of every sentence, computed at build time, in compressed-row
+    form (row i's items are ``items[ptr[i]:ptr[i + 1]]``): numpy arrays, because a million
+    chunks hold millions of sentences and Python lists of them would not fit."""
+
+    token_ids: NDArray[np.int32]  # BM25 vocabulary ids of the sentence's tokens
+    token_ptr: NDArray[np.int64]
+    marks: NDArray[np.int32]  # (n, 3): kind code, start, end (offsets in the sentence)
+    mark_ptr: NDArray[np.int64]
+
+    @classmethod
+    def of(
+        cls, token_ids: list[list[int]], marks: list[list[tuple[int, int, int]]]
+    ) -> SentenceFeatures:
+        def ptr(rows: list[Any]) -> NDArray[np.int64]:
+            return np.concatenate([[0], np.cumsum([len(r) for r in rows])]).astype(np.int64)
+
+        flat_marks = [m for row in marks for m in row]
+        return cls(
+            np.asarray([t for row in token_ids for t in row], dtype=np.int32),
+            ptr(token_ids),
+            np.asarray(flat_marks, dtype=np.int32).reshape(len(flat_marks), 3),
+            ptr(marks),
+        )
+
+    def __len__(self) -> int:
+        return len(self.token_ptr) - 1
+
+    def tokens_of(self, row: int) -> NDArray[np.int32]:
+        return self.token_ids[self.token_ptr[row] : self.token_ptr[row + 1]]
+
+    def marks_of(self, row: int) -> NDArray[np.int32]:
+        return self.marks[self.mark_ptr[row] : self.mark_ptr[row + 1]]
+
+    def save(self, path: Path) -> None:
+        with path.open("wb") as fh:
+            np.savez(fh, **{k: getattr(self, k) for k in _FEATURE_ARRAYS})
+
+    @classmethod
+    def load(cls, path: Path) -> SentenceFeatures:
+        with np.load(path) as data:
+            return cls(*(data[k] for k in _FEATURE_ARRAYS))
+
+
+_FEATURE_ARRAYS = ("token_ids", "token_ptr", "marks", "mark_ptr")
+
+
+@dataclass(frozen=True)
+class SentenceTable:
+    """Every sentence of the chunks, once, with its vector and features (row i ↔ `refs[i]`)."""
+
+    refs: list[SentenceRef]
+    keys: list[str]
+    vectors: Vectors
+    features: SentenceFeatures
+
+    def rows_of(self, chunks: list[Chunk]) -> dict[str, list[int]]:
+        """For each chunk id, the rows of its sentences, in order."""
+        row = {ref: i for i, ref in enumerate(self.refs)}
+        return {
+            c.chunk_id: [row[SentenceRef(c.doc, s.start, s.end)] for s in c.sentences()]
+            for c in chunks
+        }
+
+
+def sentence_features(
+    texts: Sequence[str],
+    lexical: LexicalIndex,
+    known_marks: Callable[[int], list[tuple[int, int, int]] | None] = lambda i: None,
+) -> SentenceFeatures:
+    """Token ids and marked spans of every sentence: the per-sentence work of answering,
+    done once at build time. `known_marks(i)` gives sentence i's marks from the previous
+    build when its text is unchanged: the part-of-speech tagger is most of a build's time
+    after the model. Token ids are always recomputed (the vocabulary follows the corpus)."""
+    spans = []
+    for i, text in enumerate(texts):
+        known = known_marks(i)
+        spans.append(marks(text) if known is None else known)
+    return SentenceFeatures.of([lexical.token_ids(tokenize(t)) for t in texts], spans)

@@ -1,0 +1,324 @@
+"""The index on disk: one folder per build, swapped in atomically.
+
+``index/default`` is a symbolic link to a generation folder beside it
+(``index/.default.gen-<time>-<random>``) holding::
+
+    manifest.json     format version, embedder, chunker settings, corpus hash, counts,
+                      build time, library versions, and the size and SHA-256 of every file
+    documents.jsonl   the cleaned documents (text, raw text, articles, paragraphs)
+    raw_offsets.npy   for every cleaned character, its raw offset (all documents end to end)
+    chunks.jsonl      the chunks, with the hash of the text each was embedded from
+    vectors.faiss     the chunk vectors
+    sentences.jsonl   every sentence of every chunk once (doc, start, end, embed key)
+    sentence_vectors.npy  their vectors, for scoring answer sentences without a model call
+    sentence_features.npz their BM25 token ids and marked spans (numbers, dates, places,
+                      persons), so that answering runs no tokenizer over them per query
+    bm25/             the bm25s index
+
+A build writes a new generation (each file fsynced, the manifest last), then replaces the link
+in one rename: a crash at any point leaves the previous index whole. Opening verifies the
+manifest and every file's size and checksum.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+import shutil
+import time
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from rag.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError
+from rag.indexing.dense import DenseIndex
+from rag.indexing.embedders.base import Vectors
+from rag.indexing.lexical import LexicalIndex
+from rag.indexing.sentence_table import SentenceFeatures, SentenceRef, SentenceTable
+from rag.records import Article, Chunk, Document, Paragraph
+
+FORMAT_VERSION = 3
+MANIFEST = "manifest.json"
+
+
+@dataclass(frozen=True)
+class StoredIndex:
+    """Everything an opened index holds."""
+
+    path: Path
+    manifest: dict[str, Any]
+    documents: dict[str, Document]
+    chunks: list[Chunk]
+    embed_keys: list[str]
+    dense: DenseIndex
+    lexical: LexicalIndex
+    sentences: SentenceTable
+
+
+def _rebuild_hint(path: Path) -> str:
+    return f"run `rag build <corpus folder> --index {path}` to build it again"
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> None:
+    with path.open("w", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def _read_jsonl(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh]
+
+
+def write_index(
+    path: Path,
+    documents: list[Document],
+    chunks: list[Chunk],
+    embed_keys: list[str],
+    dense: DenseIndex,
+    lexical: LexicalIndex,
+    sentences: SentenceTable,
+    manifest: dict[str, Any],
+) -> dict[str, Any]:
+    """Write a new generation and swap `path` to it. Returns the manifest as written."""
+    path = Path(path)
+    parent = path.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    if path.exists() and not path.is_symlink():
+        if not (path / MANIFEST).exists() and any(path.iterdir()):
+            raise IndexMismatchError(
+                f"{path} exists and is not an index: choose another --index folder or remove it"
+            )
+        path.rename(parent / f".{path.name}.gen-replaced-{os.getpid()}")
+    stamp = f"{time.strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(3)}"
+    gen = parent / f".{path.name}.gen-{stamp}"
+    gen.mkdir()
+    try:
+        offsets: list[int] = []
+        doc_rows = []
+        for doc in documents:
+            doc_rows.append(
+                {
+                    "id": doc.id,
+                    "encoding": doc.encoding,
+                    "raw_pos_start": len(offsets),
+                    "text": doc.text,
+                    "raw": doc.raw,
+                    "articles": [asdict(a) for a in doc.articles],
+                    "paragraphs": [asdict(p) for p in doc.paragraphs],
+                }
+            )
+            offsets.extend(doc.raw_pos)
+        _write_jsonl(gen / "documents.jsonl", doc_rows)
+        np.save(gen / "raw_offsets.npy", np.asarray(offsets, dtype=np.int64))
+        _write_jsonl(
+            gen / "chunks.jsonl",
+            ({**asdict(c), "embed_key": key} for c, key in zip(chunks, embed_keys, strict=True)),
+        )
+        dense.save(gen / "vectors.faiss")
+        _write_jsonl(
+            gen / "sentences.jsonl",
+            (
+                {**asdict(r), "embed_key": k}
+                for r, k in zip(sentences.refs, sentences.keys, strict=True)
+            ),
+        )
+        np.save(gen / "sentence_vectors.npy", sentences.vectors)
+        sentences.features.save(gen / "sentence_features.npz")
+        lexical.save(gen / "bm25")
+        files = sorted(p for p in gen.rglob("*") if p.is_file())
+        for file in files:
+            _fsync(file)
+        manifest = {
+            **manifest,
+            "format_version": FORMAT_VERSION,
+            "files": {
+                p.relative_to(gen).as_posix(): {"bytes": p.stat().st_size, "sha256": _sha256(p)}
+                for p in files
+            },
+        }
+        (gen / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), "utf-8")
+        _fsync(gen / MANIFEST)
+        _fsync(gen / "bm25")
+        _fsync(gen)
+        link = parent / f".{path.name}.link-{os.getpid()}"
+        link.unlink(missing_ok=True)
+        os.symlink(gen.name, link)
+        os.replace(link, path)  # the one atomic step: readers see the old or the new index
+        _fsync(parent)
+    except BaseException:
+        shutil.rmtree(gen, ignore_errors=True)
+        raise
+    for old in parent.glob(f".{path.name}.gen-*"):
+        if old != gen:
+            shutil.rmtree(old, ignore_errors=True)
+    return manifest
+
+
+def read_manifest(path: Path) -> dict[str, Any]:
+    """The manifest of the index at `path`, checked for presence and format version."""
+    path = Path(path)
+    if not path.exists():
+        raise IndexNotFoundError(
+            f"no index at {path}: run `rag build <corpus folder> --index {path}` first"
+        )
+    manifest_path = path / MANIFEST
+    if not manifest_path.exists():
+        raise IndexCorruptError(
+            f"{manifest_path} is missing, so the index is incomplete: {_rebuild_hint(path)}"
+        )
+    try:
+        manifest: dict[str, Any] = json.loads(manifest_path.read_text("utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise IndexCorruptError(f"{manifest_path} is corrupt: {_rebuild_hint(path)}") from exc
+    version = manifest.get("format_version")
+    if version != FORMAT_VERSION:
+        raise IndexMismatchError(
+            f"{path} has index format {version}, this version reads format {FORMAT_VERSION}: "
+            f"{_rebuild_hint(path)}"
+        )
+    return manifest
+
+
+def verify_files(path: Path, manifest: dict[str, Any]) -> None:
+    """Check every file the manifest lists: present, same size, same SHA-256."""
+    for name, meta in manifest.get("files", {}).items():
+        file = path / name
+        if not file.is_file():
+            raise IndexCorruptError(f"{file} is missing: {_rebuild_hint(path)}")
+        size = file.stat().st_size
+        if size != meta["bytes"]:
+            raise IndexCorruptError(
+                f"{file} is truncated or altered ({size} bytes, {meta['bytes']} expected): "
+                f"{_rebuild_hint(path)}"
+            )
+        if _sha256(file) != meta["sha256"]:
+            raise IndexCorruptError(
+                f"{file} does not match its checksum (altered since the build): "
+                f"{_rebuild_hint(path)}"
+            )
+
+
+@dataclass(frozen=True)
+class Reusable:
+    """What a rebuild takes from the index it replaces, by embed key (the embedder and the
+    exact text): vectors of chunks and sentences, and the marked spans of sentences."""
+
+    vectors: dict[str, Vectors]
+    marks: dict[str, list[tuple[int, int, int]]]
+
+
+def read_reusable(path: Path, embedder_name: str) -> Reusable:
+    """Vectors and sentence marks of the index at `path`, each file read and verified once.
+    Vectors are read from any format since 2 (those files have not changed), so a format
+    change re-embeds nothing; marks from format 3 on. Empty when absent, unreadable or
+    built with another embedder."""
+    path, nothing = Path(path), Reusable({}, {})
+    try:
+        manifest = json.loads((path / MANIFEST).read_text("utf-8"))
+        if manifest["embedder"]["name"] != embedder_name or manifest["format_version"] < 2:
+            return nothing
+        names = ["chunks.jsonl", "vectors.faiss", "sentences.jsonl", "sentence_vectors.npy"]
+        has_marks = "sentence_features.npz" in manifest["files"]
+        names += ["sentence_features.npz"] if has_marks else []
+        verify_files(path, {"files": {n: manifest["files"][n] for n in names}})
+        chunk_keys = [row["embed_key"] for row in _read_jsonl(path / "chunks.jsonl")]
+        sentence_keys = [row["embed_key"] for row in _read_jsonl(path / "sentences.jsonl")]
+        vectors = np.concatenate(
+            [
+                DenseIndex.load(path / "vectors.faiss").vectors(),
+                np.load(path / "sentence_vectors.npy"),
+            ]
+        )
+        features = SentenceFeatures.load(path / "sentence_features.npz") if has_marks else None
+    except (OSError, ValueError, KeyError, TypeError, IndexCorruptError):
+        return nothing
+    keys = chunk_keys + sentence_keys
+    if len(keys) != len(vectors):
+        return nothing
+    marks = {}
+    if features is not None and len(features) == len(sentence_keys):
+        marks = {
+            key: [(int(c), int(s), int(e)) for c, s, e in features.marks_of(row).tolist()]
+            for row, key in enumerate(sentence_keys)
+        }
+    return Reusable(dict(zip(keys, vectors, strict=True)), marks)
+
+
+def read_index(path: Path, embedder_name: str | None = None) -> StoredIndex:
+    """Open and verify the index at `path`.
+
+    Args:
+        embedder_name: when given, the embedder the caller will query with; an index built
+            with another one is refused (its vectors would be meaningless).
+    """
+    path = Path(path)
+    manifest = read_manifest(path)
+    built_with = manifest["embedder"]["name"]
+    if embedder_name is not None and embedder_name != built_with:
+        raise IndexMismatchError(
+            f"{path} was built with embedder {built_with!r}, not {embedder_name!r}: "
+            f"open it with {built_with!r}, or run `rag build <corpus folder> --index {path} "
+            f"--embedder {embedder_name}`"
+        )
+    verify_files(path, manifest)
+    offsets = np.load(path / "raw_offsets.npy")
+    documents: dict[str, Document] = {}
+    for row in _read_jsonl(path / "documents.jsonl"):
+        start = row["raw_pos_start"]
+        documents[row["id"]] = Document(
+            id=row["id"],
+            raw=row["raw"],
+            text=row["text"],
+            articles=tuple(
+                Article(a["headline"], a["kicker"], a["byline"], tuple(map(tuple, a["parts"])))
+                for a in row["articles"]
+            ),
+            paragraphs=tuple(Paragraph(**p) for p in row["paragraphs"]),
+            raw_pos=tuple(offsets[start : start + len(row["text"])].tolist()),
+            encoding=row["encoding"],
+        )
+    rows = _read_jsonl(path / "chunks.jsonl")
+    embed_keys = [row.pop("embed_key") for row in rows]
+    chunks = [Chunk(**row) for row in rows]
+    dense = DenseIndex.load(path / "vectors.faiss")
+    lexical = LexicalIndex.load(path / "bm25")
+    sentence_rows = _read_jsonl(path / "sentences.jsonl")
+    sentences = SentenceTable(
+        [SentenceRef(r["doc"], r["start"], r["end"]) for r in sentence_rows],
+        [r["embed_key"] for r in sentence_rows],
+        np.load(path / "sentence_vectors.npy"),
+        SentenceFeatures.load(path / "sentence_features.npz"),
+    )
+    if dense.size != len(chunks) or lexical.size != len(chunks):
+        raise IndexCorruptError(
+            f"{path} holds {len(chunks)} chunks but {dense.size} vectors and {lexical.size} "
+            f"BM25 rows: {_rebuild_hint(path)}"
+        )
+    if not len(sentences.vectors) == len(sentences.features) == len(sentences.refs):
+        raise IndexCorruptError(
+            f"{path} holds {len(sentences.refs)} sentences but {len(sentences.vectors)} "
+            f"sentence vectors and {len(sentences.features)} feature rows: {_rebuild_hint(path)}"
+        )
+    return StoredIndex(path, manifest, documents, chunks, embed_keys, dense, lexical, sentences)

@@ -1,0 +1,98 @@
+"""Reading a question, once: `analyse(text, lexical) -> Question`.
+
+Everything later stages need to know about the question is worked out here and nowhere else:
+its language, the kind of answer it wants, its BM25 tokens and their IDF over the index, and
+the words that name what is asked. 多少/几 → a number with its unit; 哪年/什么时候/何时 → a
+date; 谁 → a person; 哪家/哪里 → an organisation or place; English question words likewise.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag.errors import QueryError
+from rag.indexing.lexical import LexicalIndex, tokenize
+from rag.indexing.marks import MEASURE_WORDS
+from rag.records import Kind, Lang, Question
+from rag.text import is_cjk, normalize
+
+ASKS: list[tuple[Kind, re.Pattern[str]]] = [
+    (
+        "date",
+        re.compile(
+            r"哪一?年|哪一?天|哪个月|几月|几号|什么时候|何时|什么时间|哪一?时间|日期|"
+            r"\bwhen\b|what year|which year|what date|what month",
+            re.I,
+        ),
+    ),
+    (
+        "number",
+        re.compile(
+            rf"多少|几[{MEASURE_WORDS}年]|比例|百分之|多大|多高|多长|多久|第几|"
+            r"how many|how much|what percentage|what share|what proportion|what rate|"
+            r"how long|how old|what number|what was the number|how large",
+            re.I,
+        ),
+    ),
+    ("person", re.compile(r"谁|哪位|什么人|姓名|\bwho\b|\bwhom\b|\bwhose\b", re.I)),
+    (
+        "place",
+        re.compile(
+            r"哪家|哪里|哪儿|哪所|在哪|何地|什么地方|哪个(?:医院|单位|机构|学校|地方|社区|镇|村|区|市|县)|"
+            r"\bwhere\b|which (?:hospital|school|institution|organi[sz]ation|county|city|"
+            r"district|town|village|center|centre|unit|university)|what hospital|what school",
+            re.I,
+        ),
+    ),
+]
+
+
+def check_query(query: object) -> str:
+    """The query, stripped; `QueryError` when it is not text or holds nothing."""
+    if not isinstance(query, str):
+        raise QueryError(f"the query must be text, not {type(query).__name__}")
+    stripped = query.strip()
+    if not stripped:
+        raise QueryError("the query is empty: type a question or some keywords")
+    return stripped
+
+
+def language(question: str) -> Lang:
+    """``zh`` when the question holds Chinese characters, else ``en``."""
+    return "zh" if any(is_cjk(ch) for ch in question) else "en"
+
+
+def asked_kind(question: str) -> Kind:
+    """The kind of answer the question wants (``any`` when it does not say)."""
+    for kind, pattern in ASKS:
+        if pattern.search(question):
+            return kind
+    return "any"
+
+
+def question_words(question: str) -> frozenset[str]:
+    """The question's words of two or more characters and its numbers."""
+    return _naming(tokenize(question))
+
+
+def _naming(tokens: tuple[str, ...] | list[str]) -> frozenset[str]:
+    return frozenset(w for w in tokens if len(w) >= 2 or w.isdigit())
+
+
+def analyse(text: str, lexical: LexicalIndex) -> Question:
+    """The question `text` read against the index whose BM25 side is `lexical`.
+
+    Raises:
+        QueryError: the question is not text, or is empty.
+    """
+    text = check_query(text)
+    tokens = tuple(tokenize(text))
+    return Question(
+        text=text,
+        normalized=normalize(text),
+        lang=language(text),
+        kind=asked_kind(text),
+        tokens=tokens,
+        idf=lexical.idf(set(tokens)),
+        words=_naming(tokens),
+    )

@@ -1,0 +1,105 @@
+"""Text primitives every stage shares: the CJK test, the one normalisation for matching,
+and sentence boundaries.
+
+**Normalisation.** NFKC folds full-width forms (``１２３``, ``ＡＢＣ``) into their ordinary ones,
+and OpenCC's Traditional-to-Simplified table maps 蓬江區 to 蓬江区: readers in Hong Kong, Macau
+and overseas write Traditional, the Jiangmen papers print Simplified. Queries and passages are
+normalised alike before tokenising and embedding; stored and quoted text never is.
+
+**Sentences.** A sentence ends at 。！？；!?; or an ellipsis (a run of them counts once),
+together with the closing quotes and brackets that follow (``……一起做！”`` ends at the ``”``);
+an English full stop ends one only before whitespace, so ``1.25亿元`` stays whole. A line break
+always ends one. `Sentence` lives here rather than in `rag.records` because `Chunk.sentences()`
+needs the splitter: records import this module, never the reverse.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+
+def is_cjk(ch: str) -> bool:
+    """Whether `ch` is a CJK ideograph (the unified blocks and the compatibility block)."""
+    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> Any:
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+# A lone surrogate (a JSON body may escape one: ``"\\ud800"``) cannot be encoded as UTF-8,
+# which OpenCC needs; it becomes U+FFFD, the replacement character.
+SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def normalize(text: str) -> str:
+    """Full-width to half-width (NFKC) and Traditional to Simplified script."""
+    text = SURROGATE.sub("\ufffd", unicodedata.normalize("NFKC", text))
+    # OpenCC's table is not closed: 薴 → 苧, itself Traditional for 苎. Convert until nothing
+    # changes (once for text already Simplified, as the corpus is).
+    for _ in range(3):
+        converted = str(_t2s().convert(text))
+        if converted == text:
+            break
+        text = converted
+    return text
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of the cleaned text: `doc.text[start:end] == text`."""
+
+    start: int
+    end: int
+    text: str
+
+
+TERMINALS = frozenset("。！？；!?;…")
+CLOSERS = frozenset("”’」』）)》〉】\"'")
+SPACES = frozenset(" \t\r\n\f\v\u3000\xa0")
+
+
+def split_sentences(text: str, offset: int = 0) -> list[Sentence]:
+    """The sentences of `text`; their offsets are `offset` plus the position in `text`.
+
+    Whitespace between sentences belongs to none of them, so for each result
+    ``text[s.start - offset : s.end - offset] == s.text``.
+    """
+    out: list[Sentence] = []
+    start = 0
+    i, n = 0, len(text)
+
+    def emit(end: int) -> None:
+        nonlocal start
+        s, e = start, end
+        while s < e and text[s] in SPACES:
+            s += 1
+        while e > s and text[e - 1] in SPACES:
+            e -= 1
+        if s < e:
+            out.append(Sentence(offset + s, offset + e, text[s:e]))
+        start = end
+
+    while i < n:
+        ch = text[i]
+        if ch == "\n":
+            emit(i)
+            i += 1
+            continue
+        ends = ch in TERMINALS or (ch == "." and (i + 1 == n or text[i + 1] in SPACES))
+        if ends:
+            i += 1
+            while i < n and (text[i] in TERMINALS or text[i] in CLOSERS):
+                i += 1
+            emit(i)
+            continue
+        i += 1
+    emit(n)
+    return out
