@@ -6,6 +6,7 @@ import json
 import statistics
 import sys
 from dataclasses import asdict
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -13,6 +14,9 @@ from rag.corpus.chunking import ChunkerConfig, chunk_document
 from rag.corpus.documents import load_documents
 from rag.errors import RagError
 from rag.settings import Settings
+
+if TYPE_CHECKING:
+    from rag.evaluation.runner import ConfigRun
 
 SNIPPET = 80
 
@@ -158,45 +162,70 @@ def serve(host: str | None, port: int | None, index_dir: str | None) -> None:
     metavar="KEY=VALUE",
     help="Exit 1 when the first gold file's metric KEY (first configuration) is below VALUE.",
 )
+@click.option(
+    "--squad",
+    type=click.Path(),
+    default=None,
+    help="A SQuAD-format file (CMRC 2018, DRCD, XQuAD): index its paragraphs, ask its questions.",
+)
+@click.option(
+    "--questions",
+    type=click.Path(),
+    default=None,
+    help="With --squad: ask this file's questions instead, matched by id (XQuAD English).",
+)
+@click.option("--limit", type=int, default=None, help="With --squad: a seeded sample of N.")
+@click.option(
+    "--unanswerable",
+    type=float,
+    default=0.0,
+    show_default=True,
+    help="With --squad: share of paragraphs left out, their questions to be refused.",
+)
 def evaluate_cmd(
     gold: tuple[str, ...],
     index_dir: str | None,
     compare: str | None,
     out_dir: str | None,
     floors: tuple[str, ...],
+    squad: str | None,
+    questions: str | None,
+    limit: int | None,
+    unanswerable: float,
 ) -> None:
-    """Run the gold sets GOLD [default: eval/dev.jsonl eval/test.jsonl] and write a report."""
+    """Run the gold sets GOLD [default: eval/dev.jsonl eval/test.jsonl], or a public set with
+    --squad, and write a report."""
     from pathlib import Path
 
-    from rag.api import RAG
-    from rag.evaluation.gold import load_gold
     from rag.evaluation.report import default_folder, write_report
-    from rag.evaluation.runner import evaluate
 
-    paths = [Path(g) for g in gold] or [Path("eval/dev.jsonl"), Path("eval/test.jsonl")]
     try:
         limits = {key: float(value) for key, _, value in (f.partition("=") for f in floors)}
     except ValueError as exc:
         raise click.BadParameter(f"--min takes KEY=NUMBER, e.g. hit@5=0.8 ({exc})") from exc
-    configs = {m: {"mode": m} for m in compare.split(",")} if compare else None
+    if squad is None and (questions or limit is not None or unanswerable):
+        raise click.BadParameter("--questions, --limit and --unanswerable need --squad FILE")
+    if squad is not None and (gold or compare):
+        raise click.BadParameter("--squad runs its own set and retrievers: drop GOLD/--compare")
     try:
-        rag = RAG.open(index_dir)
-        runs_by_split = {p.stem: evaluate(rag, load_gold(p), configs, progress=True) for p in paths}
+        if squad is not None:
+            runs_by_split, meta = _squad_runs(squad, questions, limit, unanswerable, index_dir)
+        else:
+            runs_by_split, meta = _gold_runs(gold, compare, index_dir)
     except RagError as exc:
         raise click.ClickException(str(exc)) from exc
     folder = Path(out_dir) if out_dir else default_folder()
-    meta = {"index": str(rag.index.path), "embedder": rag.embedder.name, **rag.manifest["counts"]}
     for split, runs in runs_by_split.items():
         write_report(folder, split, runs, meta)
         click.echo(
             f"{split}: "
             + ", ".join(
-                f"{r.name} hit@5 {r.metrics['hit@5']:.3f} acc {r.metrics['accuracy']:.3f}"
+                f"{r.name} hit@5 {_number(r.metrics['hit@5'])} acc {_number(r.metrics['accuracy'])}"
                 for r in runs
             )
         )
     click.echo(f"report: {folder}")
-    first = runs_by_split[paths[0].stem][0].metrics
+    first = next(iter(runs_by_split.values()))[0].metrics
     failed = []
     for key, floor in limits.items():
         value = first.get(key)
@@ -207,6 +236,43 @@ def evaluate_cmd(
     if failed:
         click.echo("below the floor: " + "; ".join(failed), err=True)
         sys.exit(1)
+
+
+def _number(value: float | None) -> str:
+    return "–" if value is None else f"{value:.3f}"  # None: not measured (a baseline)
+
+
+def _gold_runs(
+    gold: tuple[str, ...], compare: str | None, index_dir: str | None
+) -> tuple[dict[str, list[ConfigRun]], dict[str, Any]]:
+    from pathlib import Path
+
+    from rag.api import RAG
+    from rag.evaluation.gold import load_gold
+    from rag.evaluation.runner import evaluate
+
+    paths = [Path(g) for g in gold] or [Path("eval/dev.jsonl"), Path("eval/test.jsonl")]
+    configs = {m: {"mode": m} for m in compare.split(",")} if compare else None
+    rag = RAG.open(index_dir)
+    runs = {p.stem: evaluate(rag, load_gold(p), configs, progress=True) for p in paths}
+    meta = {"index": str(rag.index.path), "embedder": rag.embedder.name, **rag.manifest["counts"]}
+    return runs, meta
+
+
+def _squad_runs(
+    squad: str, questions: str | None, limit: int | None, share: float, index_dir: str | None
+) -> tuple[dict[str, list[ConfigRun]], dict[str, Any]]:
+    from rag.evaluation.squad_runner import evaluate_squad
+
+    run = evaluate_squad(
+        squad,
+        questions=questions,
+        limit=limit,
+        unanswerable=share,
+        index_dir=index_dir,
+        progress=True,
+    )
+    return {run.name: run.runs}, run.meta
 
 
 if __name__ == "__main__":

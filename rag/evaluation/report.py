@@ -23,6 +23,8 @@ HEADLINE = [
     "unanswerable_accuracy",
     "citation_accuracy",
     "char_f1",
+    "em",
+    "f1",
 ]
 
 

@@ -17,15 +17,16 @@ import math
 import re
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from difflib import SequenceMatcher
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from tqdm.auto import tqdm
 
 from rag.api import RAG
+from rag.evaluation import cmrc
 from rag.evaluation.gold import GoldItem, squash
 from rag.records import Answer, Hit
 from rag.settings import Settings
@@ -51,6 +52,9 @@ class ItemResult:
     answer: str
     timings_ms: dict[str, float]
     retrieved: list[str] = field(default_factory=list)  # "doc · title · snippet" of the top 3
+    em: float | None = None  # CMRC 2018 exact match and F1 of the answer text (answerable items)
+    f1: float | None = None
+    answered: bool = True  # False for a retrieval-only baseline: the answer metrics are None
 
 
 def _overlap(a: str, b: str) -> int:
@@ -115,6 +119,7 @@ def judge(item: GoldItem, hits: Sequence[Hit], answer: Answer) -> dict[str, Any]
             "cited_ok": None,
             "char_f1": 1.0 if not answer.found else 0.0,
         }
+    core = answer_core(answer) if answer.found else ""
     text = squash(answer.text)
     evidence = [squash(e) for e in item.evidence]
     cited_ok = None
@@ -129,19 +134,32 @@ def judge(item: GoldItem, hits: Sequence[Hit], answer: Answer) -> dict[str, Any]
         "budget_hit": budget_hit(hits, item),
         "correct": answer.found and any(squash(a) in text for a in item.answers),
         "cited_ok": cited_ok,
-        "char_f1": char_f1(answer_core(answer), "".join(item.evidence)) if answer.found else 0.0,
+        "char_f1": char_f1(core, "".join(item.evidence)) if answer.found else 0.0,
+        "em": cmrc.exact_match(item.answers, core),
+        "f1": cmrc.f1(item.answers, core),
     }
 
 
-def run_items(rag: RAG, items: Iterable[GoldItem], progress: bool = False) -> list[ItemResult]:
+def run_items(
+    rag: RAG,
+    items: Iterable[GoldItem],
+    progress: bool = False,
+    retrieve: Callable[[str], list[Hit]] | None = None,
+) -> list[ItemResult]:
+    """Ask every item through `rag` and judge it; with `retrieve` (a question → its top hits),
+    judge that retrieval alone, and ask nothing (a baseline with no answerer)."""
     items = list(items)
     results = []
     for item in tqdm(items, desc="evaluating", unit="q", disable=not progress):
         started = time.perf_counter()
-        hits = rag.search(item.question, k=DEPTH)
+        hits = (retrieve or (lambda q: rag.search(q, k=DEPTH)))(item.question)[:DEPTH]
         search_ms = (time.perf_counter() - started) * 1000
-        answer = rag.ask(item.question)
-        timings = {f"ask_{k}": float(v) for k, v in dict(answer.meta.get("timings_ms", {})).items()}  # type: ignore[call-overload]
+        if retrieve is None:
+            answer = rag.ask(item.question)
+            laps = cast(dict[str, float], answer.meta.get("timings_ms", {}))
+            timings = {f"ask_{k}": float(v) for k, v in laps.items()}
+        else:
+            answer, timings = Answer("", False, (), tuple(hits), item.lang), {}
         timings["search_top10"] = round(search_ms, 2)
         results.append(
             ItemResult(
@@ -154,6 +172,7 @@ def run_items(rag: RAG, items: Iterable[GoldItem], progress: bool = False) -> li
                 answer=answer.text,
                 timings_ms=timings,
                 retrieved=[f"{h.doc} · {h.title} · {h.text[:40]}" for h in hits[:3]],
+                answered=retrieve is None,
                 **judge(item, hits, answer),
             )
         )
@@ -175,13 +194,16 @@ def summarize(results: Sequence[ItemResult]) -> dict[str, Any]:
     out["mrr@10"] = _mean(1 / r if r else 0.0 for r in ranks)
     out["ndcg@10"] = _mean(1 / math.log2(r + 1) if r else 0.0 for r in ranks)
     out[f"hit@{BUDGET_CHARS}chars"] = _mean(float(r.budget_hit) for r in answerable)
-    out["accuracy"] = _mean(float(r.correct) for r in results)
-    out["answerable_accuracy"] = _mean(float(r.correct) for r in answerable)
-    out["unanswerable_accuracy"] = _mean(float(r.correct) for r in results if not r.answerable)
-    out["citation_accuracy"] = _mean(
-        float(r.cited_ok) for r in answerable if r.cited_ok is not None
-    )
-    out["char_f1"] = _mean(r.char_f1 for r in answerable)
+    # a retrieval-only baseline asked nothing: its answer metrics are None, not zero
+    asked = [r for r in results if r.answered]
+    answered = [r for r in asked if r.answerable]
+    out["accuracy"] = _mean(float(r.correct) for r in asked)
+    out["answerable_accuracy"] = _mean(float(r.correct) for r in answered)
+    out["unanswerable_accuracy"] = _mean(float(r.correct) for r in asked if not r.answerable)
+    out["citation_accuracy"] = _mean(float(r.cited_ok) for r in answered if r.cited_ok is not None)
+    out["char_f1"] = _mean(r.char_f1 for r in answered)
+    out["em"] = _mean(r.em for r in answered if r.em is not None)
+    out["f1"] = _mean(r.f1 for r in answered if r.f1 is not None)
     groups: dict[str, dict[str, list[ItemResult]]] = {
         "type": defaultdict(list),
         "lang": defaultdict(list),
@@ -193,7 +215,7 @@ def summarize(results: Sequence[ItemResult]) -> dict[str, Any]:
         out[f"by_{name}"] = {
             key: {
                 "n": len(rs),
-                "accuracy": _mean(float(r.correct) for r in rs),
+                "accuracy": _mean(float(r.correct) for r in rs if r.answered),
                 "hit@5": _mean(
                     float(r.rank is not None and r.rank <= 5) for r in rs if r.answerable
                 ),
