@@ -5,9 +5,9 @@ BM25 sides alone) against the setup most tutorials show: the raw seed files read
 (no cleaning), cut into 500-character windows with 50 characters of overlap (a plain character
 window, the shape of LangChain's RecursiveCharacterTextSplitter defaults without its separator
 preference), embedded with the same embedder (e5-small-q4), searched with a
-``faiss.IndexFlatIP``. Window vectors are cached in ``benchmarks/results/naive_vectors.npy``,
-keyed by a hash of the windows and the embedder, so that reruns skip the embedding (80 windows,
-about a second each here).
+``faiss.IndexFlatIP``: `rag.evaluation.naive`, the baseline `rag eval --squad` runs too. Window
+vectors are cached in ``benchmarks/results/naive_vectors.npz``, each keyed by the embedder and
+the window's text, so that reruns skip the embedding (80 windows, about a second each here).
 
 Quality on the dev gold set (``eval/dev.jsonl``; the unanswerable items are left out) with the
 project's own judge (`rag.evaluation.runner.evidence_rank` and `budget_hit` over the top 10):
@@ -29,115 +29,24 @@ the question, `RAG.analyse`, and `Retriever.search`).
 from __future__ import annotations
 
 import gc
-import hashlib
-import json
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from common import DEV, ROOT, SEEDS, dev_questions, summary_ms, table
-from numpy.typing import NDArray
+from common import DEV, ROOT, dev_questions, summary_ms, table
 
 from rag.api import RAG
 from rag.evaluation.gold import GoldItem, load_gold
+from rag.evaluation.naive import OVERLAP, WINDOW, NaiveRetriever
 from rag.evaluation.runner import budget_hit, evidence_rank
-from rag.indexing.embedders import Embedder
 from rag.records import Hit
 from rag.settings import Settings
 
 INDEX = ROOT / "index" / "default"
-NAIVE_CACHE = ROOT / "benchmarks" / "results" / "naive_vectors.npy"
+NAIVE_CACHE = ROOT / "benchmarks" / "results" / "naive_vectors.npz"
 TOP = 10  # depth of every ranking here: hit@k, MRR@10
-WINDOW, OVERLAP = 500, 50
 GIVEN = "latency_ms_vector_given"
-
-
-@dataclass(frozen=True)
-class Window:
-    doc: str
-    start: int
-    end: int
-    text: str
-
-
-def char_windows(text: str, size: int = WINDOW, overlap: int = OVERLAP) -> list[tuple[int, int]]:
-    """Fixed windows of `size` characters, each starting `size - overlap` after the last."""
-    spans, start = [], 0
-    while True:
-        end = min(start + size, len(text))
-        spans.append((start, end))
-        if end >= len(text):
-            return spans
-        start += size - overlap
-
-
-def naive_windows() -> list[Window]:
-    out = []
-    for path in sorted(SEEDS.glob("*.txt")):
-        raw = path.read_text(encoding="utf-8")  # as tutorials load it: no cleaning
-        out += [Window(path.name, s, e, raw[s:e]) for s, e in char_windows(raw)]
-    return out
-
-
-def naive_vectors(windows: Sequence[Window], embedder: Embedder) -> tuple[NDArray[Any], bool]:
-    """The windows' vectors, from the cache when it holds these windows (and whether it did)."""
-    digest = hashlib.sha256(embedder.name.encode())
-    for w in windows:
-        digest.update(f"\x00{w.doc}\x00{w.start}\x00".encode() + w.text.encode())
-    key = digest.hexdigest()
-    meta = NAIVE_CACHE.with_suffix(".json")
-    if (
-        NAIVE_CACHE.exists()
-        and meta.exists()
-        and json.loads(meta.read_text(encoding="utf-8")).get("sha256") == key
-    ):
-        return np.load(NAIVE_CACHE), True
-    print(f"embedding {len(windows)} naive windows (cached for next time)…", flush=True)
-    vectors = embedder.encode_passages([w.text for w in windows], progress=True)
-    NAIVE_CACHE.parent.mkdir(parents=True, exist_ok=True)
-    np.save(NAIVE_CACHE, vectors)
-    meta.write_text(json.dumps({"sha256": key, "embedder": embedder.name}), encoding="utf-8")
-    return vectors, False
-
-
-class NaiveRetriever:
-    """The tutorial pipeline: embed the question, inner product over all windows."""
-
-    def __init__(self, windows: Sequence[Window], vectors: NDArray[Any], embedder: Embedder):
-        import faiss
-
-        self.windows = windows
-        self.embedder = embedder
-        self.index = faiss.IndexFlatIP(vectors.shape[1])
-        self.index.add(np.ascontiguousarray(vectors, dtype=np.float32))
-
-    def search(self, query: str, k: int = TOP) -> list[Hit]:
-        return self.search_vector(self.embedder.encode_queries([query])[0], k)
-
-    def search_vector(self, qvec: NDArray[Any], k: int = TOP) -> list[Hit]:
-        scores, rows = self.index.search(qvec.reshape(1, -1), k)
-        hits = []
-        for score, row in zip(scores[0], rows[0], strict=True):
-            if row < 0:
-                continue
-            w = self.windows[row]
-            hits.append(
-                Hit(
-                    chunk_id=f"{w.doc}:{w.start}",
-                    doc=w.doc,
-                    title="",
-                    section="",
-                    text=w.text,
-                    start=w.start,
-                    end=w.end,
-                    score=float(score),
-                    dense_score=float(score),
-                    bm25_score=0.0,
-                )
-            )
-        return hits
 
 
 def quality(hits_of: dict[str, list[Hit]], items: Sequence[GoldItem]) -> dict[str, Any]:
@@ -163,14 +72,14 @@ def compare_pipelines(reps: int) -> dict[str, Any]:
     rag = RAG.open(INDEX, settings=Settings(index_dir=INDEX, query_cache=0))
     embedder = rag.embedder
     assert embedder.name == "e5-small-q4", embedder.name  # the naive side uses the same model
-    windows = naive_windows()
+    cached = NAIVE_CACHE.is_file()
     started = time.perf_counter()
-    vectors, cached = naive_vectors(windows, embedder)
+    # the seed files as loaded (`Document.raw`), not cleaned: what a tutorial would index
+    naive = NaiveRetriever.build(rag.documents, embedder, NAIVE_CACHE, progress=True)
     embed_s = time.perf_counter() - started
-    naive = NaiveRetriever(windows, vectors, embedder)
 
     searches: dict[str, Callable[[str], list[Hit]]] = {
-        "naive-500": naive.search,
+        "naive-500": lambda q: naive.search(embedder.encode_queries([q])[0], TOP),
         "ours dense": lambda q: rag.search(q, k=TOP, mode="dense"),
         "ours bm25": lambda q: rag.search(q, k=TOP, mode="bm25"),
         "ours hybrid": lambda q: rag.search(q, k=TOP, mode="hybrid"),
@@ -190,7 +99,7 @@ def compare_pipelines(reps: int) -> dict[str, Any]:
         return lambda q: rag.retriever.search(rag.analyse(q), TOP, mode, qvec=qvecs[q])
 
     given: dict[str, Callable[[str], list[Hit]]] = {
-        "naive-500": lambda q: naive.search_vector(qvecs[q]),
+        "naive-500": lambda q: naive.search(qvecs[q], TOP),
         **{f"ours {mode}": ours_given(mode) for mode in ("dense", "bm25", "hybrid")},
     }
     names = list(searches)
@@ -215,7 +124,7 @@ def compare_pipelines(reps: int) -> dict[str, Any]:
     answerable = [i for i in items if i.answerable]
     rows = {
         name: {
-            "passages": len(windows) if name == "naive-500" else len(rag.index.chunks),
+            "passages": len(naive.windows) if name == "naive-500" else len(rag.index.chunks),
             **quality(hits_of[name], answerable),
             "latency_ms": summary_ms(samples[name]),
             GIVEN: summary_ms(samples_given[name]),
@@ -227,7 +136,7 @@ def compare_pipelines(reps: int) -> dict[str, Any]:
         "answerable": len(answerable),
         "reps": reps,
         "naive": {
-            "windows": len(windows),
+            "windows": len(naive.windows),
             "window_chars": WINDOW,
             "overlap_chars": OVERLAP,
             "splitter": "plain character windows over the raw files",
