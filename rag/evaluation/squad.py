@@ -116,16 +116,22 @@ def corpus_texts(squad: SquadSet, out: frozenset[tuple[int, int]]) -> dict[str, 
     return files
 
 
-def write_corpus(folder: Path, files: dict[str, str]) -> None:
-    """Write the corpus once: into a temporary folder renamed into place when complete."""
-    if folder.is_dir():
-        return
+def write_corpus(folder: Path, files: dict[str, str], label: str) -> bool:
+    """Write the corpus into `folder` unless it already holds the one `label` names (a set's
+    hash and its left-out share); complete or not at all (a temporary folder is renamed into
+    place). Returns whether it was written."""
+    marker = folder / ".set"
+    if marker.is_file() and marker.read_text("utf-8") == label:
+        return False
     partial = folder.with_name(folder.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
     for name, text in files.items():
         (partial / name).write_text(text, "utf-8")
+    (partial / ".set").write_text(label, "utf-8")
+    shutil.rmtree(folder, ignore_errors=True)
     partial.rename(folder)
+    return True
 
 
 def gold_items(

@@ -52,11 +52,19 @@ def _index_with_cache_of(index_dir: Path, donor: Path) -> None:
 
 
 def open_or_build(
-    corpus: Path, index_dir: Path, settings: Settings, progress: bool, donor: Path | None = None
+    corpus: Path,
+    index_dir: Path,
+    settings: Settings,
+    progress: bool,
+    donor: Path | None = None,
+    changed: bool = True,
 ) -> RAG:
-    """The index of `corpus` at `index_dir`: opened when already built, else built."""
-    if (index_dir / MANIFEST).is_file():
-        return RAG.open(index_dir, settings=settings)
+    """The index of `corpus` at `index_dir`: opened when built from it and the corpus has not
+    `changed` since, else built (reusing the embeddings there)."""
+    if not changed and (index_dir / MANIFEST).is_file():
+        rag = RAG.open(index_dir, settings=settings)
+        if rag.manifest["corpus"]["path"] == str(corpus):
+            return rag
     if donor is not None:
         _index_with_cache_of(index_dir, donor)
     return RAG.build(corpus, index_dir, settings=settings, progress=progress)
@@ -93,10 +101,11 @@ def evaluate_squad(
     base = f"squad-{squad.name}-{squad.digest}"
     tag = f"{base}-u{round(unanswerable * 100)}" if out else base
     files = corpus_texts(squad, out)
-    corpus = root / f"{tag}.corpus"
-    write_corpus(corpus, files)
     folder = Path(index_dir) if index_dir is not None else root / tag
-    rag = open_or_build(corpus, folder, settings, progress, donor=root / base if out else None)
+    corpus = folder.parent / f"{folder.name}.corpus"  # beside the index, as its naive windows
+    written = write_corpus(corpus, files, label=tag)
+    donor = root / base if out else None
+    rag = open_or_build(corpus, folder, settings, progress, donor, changed=written)
 
     asked = questions_by_id(questions) if questions is not None else None
     items = sample(gold_items(squad, out, files, asked), limit, seed)
