@@ -81,6 +81,7 @@ class RAG:
             AnswerConfig(
                 passages=self.settings.answer_passages,
                 min_score=self.settings.answer_min_score,
+                min_score_en=self.settings.answer_min_score_en,
             ),
         )
         self.generator = _generator(self.settings, generator)
@@ -168,7 +169,7 @@ class RAG:
         Raises:
             QueryError: the question is not text, or is empty.
         """
-        return analyse(question, self.index.lexical)
+        return analyse(question, self.index.lexical, self.index.lookup)
 
     def search(self, query: str, k: int = 5, mode: str | None = None) -> list[Hit]:
         """The `k` best chunks for `query`, best first (`mode`: dense, bm25 or hybrid).

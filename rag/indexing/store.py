@@ -14,6 +14,8 @@
     sentence_features.npz their BM25 token ids and marked spans (numbers, dates, places,
                       persons), so that answering runs no tokenizer over them per query
     bm25/             the bm25s index
+    english_terms.json  English words and names → the corpus's Chinese words, for English
+                      questions (`rag.indexing.bilingual`)
 
 A build writes a new generation (each file fsynced, the manifest last), then replaces the link
 in one rename: a crash at any point leaves the previous index whole. Opening verifies the
@@ -36,13 +38,15 @@ from typing import Any
 import numpy as np
 
 from rag.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError
+from rag.indexing.bilingual import TermLookup
 from rag.indexing.dense import DenseIndex
 from rag.indexing.embedders.base import Vectors
 from rag.indexing.lexical import LexicalIndex
 from rag.indexing.sentence_table import SentenceFeatures, SentenceRef, SentenceTable
 from rag.records import Article, Chunk, Document, Paragraph
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
+LOOKUP = "english_terms.json"
 MANIFEST = "manifest.json"
 
 
@@ -58,6 +62,7 @@ class StoredIndex:
     dense: DenseIndex
     lexical: LexicalIndex
     sentences: SentenceTable
+    lookup: TermLookup
 
 
 def _rebuild_hint(path: Path) -> str:
@@ -99,6 +104,7 @@ def write_index(
     dense: DenseIndex,
     lexical: LexicalIndex,
     sentences: SentenceTable,
+    lookup: TermLookup,
     manifest: dict[str, Any],
 ) -> dict[str, Any]:
     """Write a new generation and swap `path` to it. Returns the manifest as written."""
@@ -147,6 +153,7 @@ def write_index(
         np.save(gen / "sentence_vectors.npy", sentences.vectors)
         sentences.features.save(gen / "sentence_features.npz")
         lexical.save(gen / "bm25")
+        lookup.save(gen / LOOKUP)
         files = sorted(p for p in gen.rglob("*") if p.is_file())
         for file in files:
             _fsync(file)
@@ -227,6 +234,7 @@ class Reusable:
 
     vectors: dict[str, Vectors]
     marks: dict[str, list[tuple[int, int, int]]]
+    lookup: TermLookup | None = None  # reused when its versions and vocabulary still hold
 
 
 def read_reusable(path: Path, embedder_name: str) -> Reusable:
@@ -252,6 +260,10 @@ def read_reusable(path: Path, embedder_name: str) -> Reusable:
             ]
         )
         features = SentenceFeatures.load(path / "sentence_features.npz") if has_marks else None
+        lookup = None
+        if LOOKUP in manifest["files"]:
+            verify_files(path, {"files": {LOOKUP: manifest["files"][LOOKUP]}})
+            lookup = TermLookup.load(path / LOOKUP)
     except (OSError, ValueError, KeyError, TypeError, IndexCorruptError):
         return nothing
     keys = chunk_keys + sentence_keys
@@ -263,7 +275,7 @@ def read_reusable(path: Path, embedder_name: str) -> Reusable:
             key: [(int(c), int(s), int(e)) for c, s, e in features.marks_of(row).tolist()]
             for row, key in enumerate(sentence_keys)
         }
-    return Reusable(dict(zip(keys, vectors, strict=True)), marks)
+    return Reusable(dict(zip(keys, vectors, strict=True)), marks, lookup)
 
 
 def read_index(path: Path, embedder_name: str | None = None) -> StoredIndex:
@@ -321,4 +333,10 @@ def read_index(path: Path, embedder_name: str | None = None) -> StoredIndex:
             f"{path} holds {len(sentences.refs)} sentences but {len(sentences.vectors)} "
             f"sentence vectors and {len(sentences.features)} feature rows: {_rebuild_hint(path)}"
         )
-    return StoredIndex(path, manifest, documents, chunks, embed_keys, dense, lexical, sentences)
+    try:
+        lookup = TermLookup.load(path / LOOKUP)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise IndexCorruptError(f"{path / LOOKUP} is corrupt: {_rebuild_hint(path)}") from exc
+    return StoredIndex(
+        path, manifest, documents, chunks, embed_keys, dense, lexical, sentences, lookup
+    )

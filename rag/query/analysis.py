@@ -11,8 +11,10 @@ from __future__ import annotations
 import re
 
 from rag.errors import QueryError
+from rag.indexing.bilingual import TermLookup
 from rag.indexing.lexical import LexicalIndex, tokenize
 from rag.indexing.marks import MEASURE_WORDS
+from rag.query.english import english_terms
 from rag.records import Kind, Lang, Question
 from rag.text import is_cjk, normalize
 
@@ -79,14 +81,20 @@ def _naming(tokens: tuple[str, ...] | list[str]) -> frozenset[str]:
     return frozenset(w for w in tokens if len(w) >= 2 or w.isdigit())
 
 
-def analyse(text: str, lexical: LexicalIndex) -> Question:
-    """The question `text` read against the index whose BM25 side is `lexical`.
+LATIN = re.compile(r"[A-Za-z]{2}")
+
+
+def analyse(text: str, lexical: LexicalIndex, lookup: TermLookup | None = None) -> Question:
+    """The question `text` read against the index whose BM25 side is `lexical`, and, for its
+    English words, whose English lookup is `lookup`.
 
     Raises:
         QueryError: the question is not text, or is empty.
     """
     text = check_query(text)
     tokens = tuple(tokenize(text))
+    # English words, alone or among Chinese ones ("What did 唐聪 do in 2010?"), get terms
+    terms = english_terms(text, lookup, lexical.idf) if lookup and LATIN.search(text) else ()
     return Question(
         text=text,
         normalized=normalize(text),
@@ -94,5 +102,6 @@ def analyse(text: str, lexical: LexicalIndex) -> Question:
         kind=asked_kind(text),
         tokens=tokens,
         idf=lexical.idf(set(tokens)),
-        words=_naming(tokens),
+        words=_naming(tokens) | {t.text for t in terms},
+        terms=terms,
     )

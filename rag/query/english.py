@@ -10,29 +10,28 @@ the BM25 tokens of the question already hold them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Literal
 
-from rag.indexing.bilingual import MAX_WORDS, TermLookup
+from rag.indexing.bilingual import TermLookup
+from rag.indexing.dictionaries import MAX_WORDS
 from rag.indexing.lexical import stopwords
+from rag.records import Term
 
 WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
-
-
-@dataclass(frozen=True)
-class Term:
-    """A Chinese word standing for part of an English question."""
-
-    text: str  # a word of the index's BM25 vocabulary
-    english: str  # the words it stands for, as asked
-    source: str  # "dictionary" or "pinyin"
+POSSESSIVE = re.compile(r"'s?$")
+PER_PHRASE = 3  # Chinese words searched per English phrase, the dictionaries' first
 
 
 def _phrase(words: list[str], lookup: TermLookup) -> list[str]:
+    """The Chinese words of a phrase, its base form's first ("beds" → bed's 床位 before the
+    odd gloss of "beds" itself), at most `PER_PHRASE`."""
     key = " ".join(w.lower() for w in words)
-    if key in lookup.phrases:
-        return lookup.phrases[key]
     base = " ".join(lookup.inflections.get(w.lower(), w.lower()) for w in words)
-    return lookup.phrases.get(base, [])
+    found = lookup.phrases.get(base, []) + lookup.phrases.get(key, []) if base != key else []
+    found = found or lookup.phrases.get(key, [])
+    return list(dict.fromkeys(found))[:PER_PHRASE]
 
 
 def _name(words: list[str], lookup: TermLookup) -> list[str]:
@@ -41,9 +40,12 @@ def _name(words: list[str], lookup: TermLookup) -> list[str]:
     return lookup.pinyin.get("".join(w.lower() for w in words).replace("'", ""), [])
 
 
-def english_terms(question: str, lookup: TermLookup) -> tuple[Term, ...]:
-    """The Chinese terms of `question`, in the order their English words were asked."""
-    words = WORD.findall(question)
+def english_terms(
+    question: str, lookup: TermLookup, idf: Callable[[set[str]], dict[str, float]] | None = None
+) -> tuple[Term, ...]:
+    """The Chinese terms of `question`, in the order their English words were asked, each
+    weighted by `idf` when given (the index's, `LexicalIndex.idf`)."""
+    words = [POSSESSIVE.sub("", w) for w in WORD.findall(question)]
     stop = stopwords()
     out: dict[str, Term] = {}
     i = 0
@@ -52,6 +54,7 @@ def english_terms(question: str, lookup: TermLookup) -> tuple[Term, ...]:
             gram = words[i : i + n]
             if n == 1 and gram[0].lower() in stop:
                 continue
+            found: list[tuple[str, Literal["dictionary", "pinyin"]]]
             found = [(w, "pinyin") for w in _name(gram, lookup)]
             found += [(w, "dictionary") for w in _phrase(gram, lookup)]
             if found:
@@ -60,5 +63,11 @@ def english_terms(question: str, lookup: TermLookup) -> tuple[Term, ...]:
                 i += n
                 break
         else:
+            if "-" in words[i].strip("-"):  # district-run: no phrase, so its parts
+                words[i : i + 1] = [part for part in words[i].split("-") if part]
+                continue
             i += 1
-    return tuple(out.values())
+    if idf is None or not out:
+        return tuple(out.values())
+    weights = idf(set(out))
+    return tuple(replace(t, weight=weights[t.text]) for t in out.values())

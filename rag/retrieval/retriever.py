@@ -98,7 +98,7 @@ class Retriever:
         dense_list = self.dense.search(qvec, depth) if mode != "bm25" else []
         lap("dense")
         # every hit reports its BM25 score, in every mode
-        bm25 = self.lexical.scores(question.tokens)
+        bm25 = self.lexical.scores(question.search_tokens)
         bm25_list = top(bm25, depth) if mode != "dense" else []
         lap("bm25")
 
