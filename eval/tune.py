@@ -54,6 +54,7 @@ def with_answer(rag: RAG, config: AnswerConfig) -> RAG:
         rag.answerer.sentence_rows,
         rag.index.lexical,
         config,
+        rag.index.lookup.readings,
     )
     return variant
 

@@ -83,6 +83,7 @@ class RAG:
                 min_score=self.settings.answer_min_score,
                 min_score_en=self.settings.answer_min_score_en,
             ),
+            index.lookup.readings,
         )
         self.generator = _generator(self.settings, generator)
         self.retriever = Retriever(

@@ -29,7 +29,7 @@ def test_round_trip_gives_identical_results(seed_rag: RAG, index_copy: Path) -> 
 
 def test_manifest_describes_the_build(seed_rag: RAG) -> None:
     manifest = seed_rag.manifest
-    assert manifest["format_version"] == 3
+    assert manifest["format_version"] == 4
     assert manifest["embedder"] == {"name": "e5-small-q4", "dim": 384}
     assert manifest["counts"]["documents"] == 5 and manifest["counts"]["chunks"] > 100
     assert manifest["chunker"]["target_chars"] > 0
@@ -92,18 +92,20 @@ def test_sentence_features_are_the_tokens_and_marks_of_each_sentence(seed_rag: R
 
 
 def test_rebuild_over_an_older_format_reuses_its_vectors(index_copy: Path) -> None:
-    """A format change must not re-embed a corpus: format 2 had no sentence features."""
+    """A format change must not re-embed a corpus: format 2 had no sentence features, and
+    neither had an English lookup."""
     manifest_path = index_copy / "manifest.json"
     manifest = json.loads(manifest_path.read_text("utf-8"))
     manifest["format_version"] = 2
-    del manifest["files"]["sentence_features.npz"]
-    (index_copy / "sentence_features.npz").unlink()
+    for name in ("sentence_features.npz", "english_terms.json"):
+        del manifest["files"][name]
+        (index_copy / name).unlink()
     manifest_path.write_text(json.dumps(manifest), "utf-8")
     with pytest.raises(IndexMismatchError, match="format 2"):
         RAG.open(index_copy)
     rebuilt = RAG.build(SEEDS, index_copy)
     assert rebuilt.build_report is not None and rebuilt.build_report.embedded == 0
-    assert RAG.open(index_copy).manifest["format_version"] == 3
+    assert RAG.open(index_copy).manifest["format_version"] == 4
 
 
 def test_missing_index_names_rag_build(tmp_path: Path) -> None:

@@ -14,24 +14,32 @@ from rag.query.analysis import question_words
 from rag.records import Kind
 
 
-def holds_marked(
+def free_spans(
     kind: Kind, sentence: str, spans: Iterable[tuple[int, int, int]], words: Iterable[str]
-) -> bool:
-    """Whether one of the sentence's `spans` (from `marks`) of the wanted kind is free of the
-    question's own `words`."""
+) -> list[tuple[int, int]]:
+    """The sentence's `spans` (from `marks`) of the wanted kind that are free of the
+    question's own `words`, in reading order."""
     if kind == "any":
-        return True
+        return []
     code = MARKED.index(kind)
-    wanted = [(s, e) for c, s, e in spans if c == code]
+    wanted = sorted((s, e) for c, s, e in spans if c == code)
     if not wanted:
-        return False
+        return []
     named = bytearray(len(sentence))  # 1 where a question word stands
     for word in words:
         at = sentence.find(word)
         while at >= 0:
             named[at : at + len(word)] = b"\x01" * len(word)
             at = sentence.find(word, at + 1)
-    return any(not any(named[s:e]) for s, e in wanted)
+    return [(s, e) for s, e in wanted if not any(named[s:e])]
+
+
+def holds_marked(
+    kind: Kind, sentence: str, spans: Iterable[tuple[int, int, int]], words: Iterable[str]
+) -> bool:
+    """Whether one of the sentence's `spans` (from `marks`) of the wanted kind is free of the
+    question's own `words` (any sentence holds the kind ``any``)."""
+    return kind == "any" or bool(free_spans(kind, sentence, spans, words))
 
 
 def holds(kind: Kind, sentence: str, question: str = "") -> bool:

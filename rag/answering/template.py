@@ -31,7 +31,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rag.answering.kinds import holds_marked
+from rag.answering.english import english_lead, pick_span
+from rag.answering.kinds import free_spans, holds_marked
 from rag.indexing.embedders.base import Vectors
 from rag.indexing.lexical import LexicalIndex, tokenize
 from rag.indexing.sentence_table import SentenceTable
@@ -41,7 +42,6 @@ NOT_FOUND = {
     "zh": "文章中没有找到这个问题的答案。下面是最接近的段落，供参考。",
     "en": "The articles don't say. The closest passages are listed below.",
 }
-LEAD = {"zh": "", "en": "According to the articles (quoted in Chinese): "}
 REPEAT_SHARE = 0.6  # share of shared character bigrams above which two sentences say one thing
 
 
@@ -139,8 +139,10 @@ class TemplateAnswerer:
         sentence_rows: dict[str, list[int]],
         lexical: LexicalIndex,
         config: AnswerConfig | None = None,
+        readings: dict[str, str] | None = None,
     ) -> None:
         self.lexical = lexical
+        self.readings = readings or {}
         self.documents = documents
         self.sentences = sentences
         self.sentence_rows = sentence_rows
@@ -209,6 +211,14 @@ class TemplateAnswerer:
                 chosen.append(s)
         return sorted(chosen, key=lambda s: (s.hit.doc, s.start))
 
+    def _lead(self, question: Question, best: Scored) -> str:
+        """An English answer's lead: the span of the asked kind in the best sentence."""
+        sentence = self.documents[best.hit.doc].text[best.start : best.end]
+        marked = map(tuple, self.sentences.features.marks_of(best.row).tolist())
+        spans = free_spans(question.kind, sentence, marked, question.words)
+        span = pick_span(question.kind, [sentence[s:e] for s, e in spans], self.readings)
+        return english_lead(span, question.kind, self.readings)
+
     def _repeats(self, a: Scored, b: Scored) -> bool:
         """Whether sentence `a` mostly says again what `b` says (a caption repeating the text)."""
         grams_a, grams_b = (
@@ -242,5 +252,6 @@ class TemplateAnswerer:
             )
             for n, s in enumerate(chosen, start=1)
         )
-        text = LEAD[lang] + "".join(f"{c.quote}[{c.n}]" for c in citations)
+        quotes = "".join(f"{c.quote}[{c.n}]" for c in citations)
+        text = self._lead(question, scored[0]) + quotes if lang == "en" else quotes
         return Answer(text, True, citations, tuple(hits), lang, meta)

@@ -25,6 +25,7 @@ from typing import Any, cast
 import numpy as np
 from tqdm.auto import tqdm
 
+from rag.answering.english import QUOTED
 from rag.api import RAG
 from rag.evaluation import cmrc
 from rag.evaluation.gold import GoldItem, squash
@@ -97,7 +98,7 @@ def budget_hit(hits: Sequence[Hit], item: GoldItem, budget: int = BUDGET_CHARS) 
 def answer_core(answer: Answer) -> str:
     """The answer's own words: markers and the English lead-in removed."""
     text = MARKER.sub("", answer.text)
-    return text.split(": ", 1)[1] if answer.lang == "en" and ": " in text else text
+    return text.split(QUOTED, 1)[1] if answer.lang == "en" and QUOTED in text else text
 
 
 def char_f1(predicted: str, reference: str) -> float:

@@ -38,7 +38,7 @@ from rag.indexing.dictionaries import (
 )
 
 # How the lookup is made: a lookup made another way is never reused (bump on any change)
-RECIPE = "2"
+RECIPE = "3"
 PER_PHRASE = 4  # Chinese words kept per English phrase
 HETERONYMS = 4  # pinyin readings kept per word
 # What follows a place or organisation name: stripped, the name alone is matched by pinyin
@@ -53,6 +53,8 @@ class TermLookup:
     inflections: dict[str, str] = field(default_factory=dict)
     pinyin: dict[str, list[str]] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=dict)
+    # a Chinese word → its syllables ("鹤山市" → "he shan shi"), for English answers
+    readings: dict[str, str] = field(default_factory=dict)
 
     def save(self, path: Path) -> None:
         data = {
@@ -60,13 +62,16 @@ class TermLookup:
             "inflections": self.inflections,
             "pinyin": self.pinyin,
             "versions": self.versions,
+            "readings": self.readings,
         }
         path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), "utf-8")
 
     @classmethod
     def load(cls, path: Path) -> TermLookup:
         data = json.loads(path.read_text("utf-8"))
-        return cls(data["phrases"], data["inflections"], data["pinyin"], data["versions"])
+        return cls(
+            data["phrases"], data["inflections"], data["pinyin"], data["versions"], data["readings"]
+        )
 
 
 def in_vocabulary(term: str, vocabulary: set[str]) -> list[str]:
@@ -107,6 +112,13 @@ def pinyin_keys(word: str) -> list[str]:
         return []
     spellings = ("".join(r) for r in itertools.product(*readings))
     return list(itertools.islice(dict.fromkeys(spellings), HETERONYMS))
+
+
+def syllables(word: str) -> str:
+    """The toneless syllables of `word`'s most likely reading, space-separated."""
+    from pypinyin import Style, lazy_pinyin
+
+    return " ".join(lazy_pinyin(word, style=Style.NORMAL, errors="ignore"))
 
 
 def vocabulary_hash(vocabulary: Iterable[str]) -> str:
@@ -150,9 +162,11 @@ def build_lookup(vocabulary: Iterable[str], dictionaries: Dictionaries) -> TermL
         if base in phrases and word not in phrases
     }
     pinyin: dict[str, list[str]] = {}
+    readings: dict[str, str] = {}
     for word in sorted(chinese):
         if len(word) < 2:
             continue
+        readings[word] = syllables(word)
         names = [word]
         suffix = next((s for s in SUFFIXES if word.endswith(s) and len(word) > len(s) + 1), "")
         if suffix:
@@ -163,7 +177,7 @@ def build_lookup(vocabulary: Iterable[str], dictionaries: Dictionaries) -> TermL
                 if word not in kept:
                     kept.append(word)
     versions = {**d.versions, "recipe": RECIPE, "vocabulary": vocabulary_hash(chinese)}
-    return TermLookup(phrases, inflections, pinyin, versions)
+    return TermLookup(phrases, inflections, pinyin, versions, readings)
 
 
 def lookup_for(

@@ -260,10 +260,6 @@ def read_reusable(path: Path, embedder_name: str) -> Reusable:
             ]
         )
         features = SentenceFeatures.load(path / "sentence_features.npz") if has_marks else None
-        lookup = None
-        if LOOKUP in manifest["files"]:
-            verify_files(path, {"files": {LOOKUP: manifest["files"][LOOKUP]}})
-            lookup = TermLookup.load(path / LOOKUP)
     except (OSError, ValueError, KeyError, TypeError, IndexCorruptError):
         return nothing
     keys = chunk_keys + sentence_keys
@@ -275,7 +271,17 @@ def read_reusable(path: Path, embedder_name: str) -> Reusable:
             key: [(int(c), int(s), int(e)) for c, s, e in features.marks_of(row).tolist()]
             for row, key in enumerate(sentence_keys)
         }
-    return Reusable(dict(zip(keys, vectors, strict=True)), marks, lookup)
+    return Reusable(dict(zip(keys, vectors, strict=True)), marks, _reusable_lookup(path, manifest))
+
+
+def _reusable_lookup(path: Path, manifest: dict[str, Any]) -> TermLookup | None:
+    """The English lookup of the index at `path`, or None: one that cannot be read (an older
+    recipe, a damaged file) is made anew, and costs the rest of the index nothing."""
+    try:
+        verify_files(path, {"files": {LOOKUP: manifest["files"][LOOKUP]}})
+        return TermLookup.load(path / LOOKUP)
+    except (OSError, ValueError, KeyError, TypeError, IndexCorruptError):
+        return None
 
 
 def read_index(path: Path, embedder_name: str | None = None) -> StoredIndex:

@@ -49,6 +49,10 @@ ASKS: list[tuple[Kind, re.Pattern[str]]] = [
 ]
 
 
+LATIN = re.compile(r"[A-Za-z]{2}")
+LATIN_WORD = re.compile(r"[A-Za-z]+")
+
+
 def check_query(query: object) -> str:
     """The query, stripped; `QueryError` when it is not text or holds nothing."""
     if not isinstance(query, str):
@@ -60,8 +64,10 @@ def check_query(query: object) -> str:
 
 
 def language(question: str) -> Lang:
-    """``zh`` when the question holds Chinese characters, else ``en``."""
-    return "zh" if any(is_cjk(ch) for ch in question) else "en"
+    """``zh`` when the question holds Chinese characters, at least as many as English words
+    (SCI论文有多少篇 is Chinese; What did 唐聪 do in 2010? is English with a name), else ``en``."""
+    chinese = sum(is_cjk(ch) for ch in question)
+    return "zh" if chinese and chinese >= len(LATIN_WORD.findall(question)) else "en"
 
 
 def asked_kind(question: str) -> Kind:
@@ -81,7 +87,6 @@ def _naming(tokens: tuple[str, ...] | list[str]) -> frozenset[str]:
     return frozenset(w for w in tokens if len(w) >= 2 or w.isdigit())
 
 
-LATIN = re.compile(r"[A-Za-z]{2}")
 
 
 def analyse(text: str, lexical: LexicalIndex, lookup: TermLookup | None = None) -> Question:
