@@ -60,8 +60,10 @@ def test_answer_holds_the_fact_and_cites_its_sentence(
     assert any(fact in c.quote for c in answer.citations)
     check_citations(seed_rag, answer)
     assert answer.lang == ("en" if question.isascii() else "zh")
-    if answer.lang == "en":
-        assert answer.text.startswith("According to the articles")
+    if answer.lang == "en":  # what answers, then the Chinese quote
+        lead, quoted = answer.text.split("(quoted in Chinese): ")
+        assert lead.startswith(f"{fact} — ") or lead == "According to the articles "
+        assert fact in quoted
 
 
 @pytest.mark.parametrize("question", UNANSWERABLE)

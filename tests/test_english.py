@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from rag import RAG
+from rag.answering.english import english_lead, pick_span, romanized
 from rag.indexing import bilingual
 from rag.indexing.bilingual import TermLookup, in_vocabulary, pinyin_keys
 from rag.indexing.dictionaries import Dictionaries, cache_name, cedict_entries, load_dictionaries
@@ -165,7 +166,9 @@ def test_a_question_is_read_with_its_chinese_terms(seed_rag: RAG) -> None:
 
 QUESTIONS = [
     json.loads(line)
-    for line in (Path(__file__).parent / "data" / "english_questions.jsonl").open(encoding="utf-8")
+    for line in (Path(__file__).parent / "data" / "english_questions.jsonl")
+    .read_text("utf-8")
+    .splitlines()
 ]
 
 
@@ -194,3 +197,39 @@ def test_english_questions_find_their_passage_and_answer(seed_rag: RAG) -> None:
         answered += answer.found and q["answer"] in answer.text
     assert found / len(QUESTIONS) >= 0.85
     assert answered / len(QUESTIONS) >= 0.55
+
+
+READINGS = {"罗超华": "luo chao hua", "鹤山市": "he shan shi", "江门市中心医院": "x x x x x x x"}
+
+
+def test_names_are_romanized_as_english_writes_them() -> None:
+    assert romanized("罗超华", "person", READINGS) == "Luo Chaohua"
+    assert romanized("鹤山市", "place", READINGS) == "Heshan"  # without its 市
+    assert romanized("江门市中心医院", "place", READINGS) == ""  # too long to help a reader
+    assert romanized("唐聪", "person", READINGS) == ""  # no reading known: no guess
+    assert romanized("罗超华", "number", READINGS) == ""
+
+
+def test_the_lead_is_the_span_that_answers() -> None:
+    assert pick_span("number", ["2010年", "6000多台"], READINGS) == "6000多台"
+    assert pick_span("number", ["2010年"], READINGS) == "2010年"  # nothing else: the year
+    assert pick_span("person", ["局长罗超华", "罗超华"], READINGS) == "罗超华"
+    assert pick_span("place", ["区", "鹤山市"], READINGS) == "鹤山市"
+    assert english_lead("罗超华", "person", READINGS).startswith("罗超华 (Luo Chaohua) — acc")
+    assert english_lead("", "any", READINGS).startswith("According to the articles")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("question", "lead"),
+    [
+        ("Who heads the Heshan health bureau?", "罗超华 (Luo Chaohua) — "),
+        ("How many cataract surgeries did Tang Cong perform?", "6000多台 — "),
+        ("When did the inpatient building of Tangxia town health center open?", "2023年"),
+    ],
+)
+def test_english_answers_lead_with_what_answers(seed_rag: RAG, question: str, lead: str) -> None:
+    """The three questions a new user found answered "not found" (issue 14)."""
+    answer = seed_rag.ask(question)
+    assert answer.found and answer.text.startswith(lead), answer.text
+    assert answer.text.endswith("[1]") and answer.citations[0].quote in answer.text
