@@ -107,6 +107,6 @@ def analyse(text: str, lexical: LexicalIndex, lookup: TermLookup | None = None) 
         kind=asked_kind(text),
         tokens=tokens,
         idf=lexical.idf(set(tokens)),
-        words=_naming(tokens) | {t.text for t in terms},
+        words=_naming(tokens) | _naming([t.text for t in terms]),
         terms=terms,
     )
