@@ -29,8 +29,9 @@ def _phrase(words: list[str], lookup: TermLookup) -> list[str]:
     odd gloss of "beds" itself), at most `PER_PHRASE`."""
     key = " ".join(w.lower() for w in words)
     base = " ".join(lookup.inflections.get(w.lower(), w.lower()) for w in words)
-    found = lookup.phrases.get(base, []) + lookup.phrases.get(key, []) if base != key else []
-    found = found or lookup.phrases.get(key, [])
+    found = lookup.phrases.get(key, [])
+    if base != key:
+        found = lookup.phrases.get(base, []) + found
     return list(dict.fromkeys(found))[:PER_PHRASE]
 
 
