@@ -99,9 +99,7 @@ def word_share(
     partial `credit`."""
     if not total:
         return 0.0
-    got = sum(
-        w * (1.0 if ids & tokens else credit if ids & context else 0.0) for w, ids in groups
-    )
+    got = sum(w * (1.0 if ids & tokens else credit if ids & context else 0.0) for w, ids in groups)
     return got / total
 
 
@@ -135,6 +133,9 @@ def question_groups(
         weight = terms[0][0]  # the first sense's: a rare odd sense would overweigh the word
         groups.append((weight, ids))
         total += weight
+    held_tokens = len(groups) - len(by_phrase)
+    if question.terms and not held_tokens and all(len(t.text) == 1 for t in question.terms):
+        return [], 0.0  # "hello" → 好 names nothing: meaning alone decides
     return groups, total
 
 

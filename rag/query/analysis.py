@@ -87,8 +87,6 @@ def _naming(tokens: tuple[str, ...] | list[str]) -> frozenset[str]:
     return frozenset(w for w in tokens if len(w) >= 2 or w.isdigit())
 
 
-
-
 def analyse(text: str, lexical: LexicalIndex, lookup: TermLookup | None = None) -> Question:
     """The question `text` read against the index whose BM25 side is `lexical`, and, for its
     English words, whose English lookup is `lookup`.
