@@ -233,3 +233,16 @@ def test_english_answers_lead_with_what_answers(seed_rag: RAG, question: str, le
     answer = seed_rag.ask(question)
     assert answer.found and answer.text.startswith(lead), answer.text
     assert answer.text.endswith("[1]") and answer.citations[0].quote in answer.text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [("鶴山市衛生健康局局長是誰？", "罗超华"), ("蓬江區有多少支家庭醫生團隊？", "116支")],
+)
+def test_traditional_script_questions_keep_working(seed_rag: RAG, question: str, fact: str) -> None:
+    """Beside the English reader, Traditional script is still read as Chinese (OpenCC)."""
+    question_read = seed_rag.analyse(question)
+    assert question_read.lang == "zh" and question_read.terms == ()
+    answer = seed_rag.ask(question)
+    assert answer.found and fact in answer.text
