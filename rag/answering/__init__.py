@@ -2,7 +2,8 @@
 
 `template` quotes the best sentences (the default, no model); `kinds` checks a sentence holds
 what was asked; `generators` hold the optional language models; `citing` turns a generator's
-passage markers into checked sentence citations.
+passage markers into checked sentence citations; `english` leads an English answer with what
+answers and a name's pinyin.
 """
 
 from rag.answering.citing import MarkerRewriter, citations_for, rewrite_stream

@@ -3,9 +3,11 @@
 `embedders` turn text into vectors (a Protocol and a registry); `dense` is the FAISS side and
 `lexical` the jieba + bm25s side; `marks` and `sentence_table` hold what answering needs of every
 sentence, computed once at build time; `store` writes and verifies the index folder; `build`
-runs the whole build with its embedding cache.
+runs the whole build with its embedding cache; `dictionaries` and `bilingual` make the English
+lookup (English words and pinyin names → the corpus's Chinese words) stored with the index.
 """
 
+from rag.indexing.bilingual import TermLookup
 from rag.indexing.build import BuildReport, build_index
 from rag.indexing.dense import DenseIndex
 from rag.indexing.embedders import Embedder, Vectors, get_embedder
@@ -20,6 +22,7 @@ __all__ = [
     "LexicalIndex",
     "SentenceTable",
     "StoredIndex",
+    "TermLookup",
     "Vectors",
     "build_index",
     "get_embedder",
