@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from rag.indexing.bilingual import SUFFIXES
+from rag.indexing.bilingual import name_suffix
 from rag.records import Kind
 
 QUOTED = "according to the articles (quoted in Chinese): "
@@ -30,8 +30,7 @@ def romanized(word: str, kind: Kind, readings: dict[str, str]) -> str:
     if kind == "person" and 2 <= len(word) <= 3:
         return f"{syllables[0].capitalize()} {''.join(syllables[1:]).capitalize()}"
     if kind == "place":
-        suffix = next((s for s in SUFFIXES if word.endswith(s) and len(word) > len(s) + 1), "")
-        name = syllables[: len(syllables) - len(suffix)]
+        name = syllables[: len(syllables) - len(name_suffix(word))]
         if len(name) <= LONGEST_NAME:
             return "".join(name).capitalize()
     return ""

@@ -117,10 +117,12 @@ def question_groups(
     groups: list[Group] = []
     total = 0.0
     read = {w for t in question.terms for w in t.english.lower().split()}
+    held_tokens = 0
     for token, weight in question.idf.items():
         held = lexical.has(token)
         if held:
             groups.append((weight, frozenset(lexical.token_ids([token]))))
+            held_tokens += 1
         if held or question.lang == "zh":
             total += weight
         elif token.isalpha() and token.isascii() and token not in read:
@@ -133,7 +135,6 @@ def question_groups(
         weight = terms[0][0]  # the first sense's: a rare odd sense would overweigh the word
         groups.append((weight, ids))
         total += weight
-    held_tokens = len(groups) - len(by_phrase)
     if question.terms and not held_tokens and all(len(t.text) == 1 for t in question.terms):
         return [], 0.0  # "hello" → 好 names nothing: meaning alone decides
     return groups, total

@@ -114,6 +114,12 @@ def pinyin_keys(word: str) -> list[str]:
     return list(itertools.islice(dict.fromkeys(spellings), HETERONYMS))
 
 
+def name_suffix(word: str) -> str:
+    """The administrative suffix `word` ends with (鹤山市 → 市), when a name of two or more
+    characters stands before it; else ""."""
+    return next((s for s in SUFFIXES if word.endswith(s) and len(word) > len(s) + 1), "")
+
+
 def syllables(word: str) -> str:
     """The toneless syllables of `word`'s most likely reading, space-separated."""
     from pypinyin import Style, lazy_pinyin
@@ -168,7 +174,7 @@ def build_lookup(vocabulary: Iterable[str], dictionaries: Dictionaries) -> TermL
             continue
         readings[word] = syllables(word)
         names = [word]
-        suffix = next((s for s in SUFFIXES if word.endswith(s) and len(word) > len(s) + 1), "")
+        suffix = name_suffix(word)
         if suffix:
             names.append(word[: -len(suffix)])
         for name in names:

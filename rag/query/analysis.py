@@ -15,7 +15,7 @@ from rag.indexing.bilingual import TermLookup
 from rag.indexing.lexical import LexicalIndex, tokenize
 from rag.indexing.marks import MEASURE_WORDS
 from rag.query.english import english_terms
-from rag.records import Kind, Lang, Question
+from rag.records import Kind, Lang, Question, Term
 from rag.text import is_cjk, normalize
 
 ASKS: list[tuple[Kind, re.Pattern[str]]] = [
@@ -97,7 +97,9 @@ def analyse(text: str, lexical: LexicalIndex, lookup: TermLookup | None = None) 
     text = check_query(text)
     tokens = tuple(tokenize(text))
     # English words, alone or among Chinese ones ("What did 唐聪 do in 2010?"), get terms
-    terms = english_terms(text, lookup, lexical.idf) if lookup and LATIN.search(text) else ()
+    terms: tuple[Term, ...] = ()
+    if lookup is not None and LATIN.search(text):
+        terms = english_terms(text, lookup, lexical.idf)
     return Question(
         text=text,
         normalized=normalize(text),
