@@ -16,7 +16,9 @@ HEADLINES = {
         "同织一张就医网 共筑百姓健康路",
     ],
     "002_fd6da8904549c7d5.txt": [
-        "",  # the series introduction: its title is lost in the page's mangled logo
+        # the series introduction: its title is lost in the page's mangled logo, so it is
+        # named after the series its prose announces (推出“健康江门 向‘新’而行”系列报道)
+        "健康江门 向‘新’而行",
         "奋力开创“双高”发展新局面",
         "向“新”提质赋能高质量发展",
         "赓续前行护佑人民健康",

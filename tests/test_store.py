@@ -11,6 +11,7 @@ import pytest
 
 from rag import (
     RAG,
+    CorpusError,
     IndexCorruptError,
     IndexMismatchError,
     IndexNotFoundError,
@@ -169,3 +170,25 @@ def test_hnsw_index_finds_the_same_top_hit(seed_index_dir: Path, tmp_path: Path)
     assert rag.build_report is not None and rag.build_report.embedded == 0
     hits = rag.search("蓬江区有多少支家庭医生团队？", k=3, mode="dense")
     assert "116支" in hits[0].text
+
+
+def test_a_folder_of_textless_files_is_a_corpus_error(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "bad.txt").write_bytes(bytes.fromhex("fffe00626164"))  # UTF-16 BOM, two odd chars
+    with pytest.raises(CorpusError, match=r"no text to index under .*bad\.txt holds no sentence"):
+        RAG.build(corpus, tmp_path / "index")
+    assert not (tmp_path / "index").exists()
+
+
+def test_a_mixed_folder_builds_from_its_good_files(index_copy: Path, tmp_path: Path) -> None:
+    import shutil
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "bad.txt").write_bytes(bytes.fromhex("fffe00626164"))
+    shutil.copy(SEEDS / "003_1282c769fd2c232a.txt", corpus)
+    rag = RAG.build(corpus, index_copy)  # the copy's embeddings serve 003's texts
+    assert rag.manifest["counts"]["documents"] == 1
+    assert rag.build_report is not None and rag.build_report.embedded == 0
+    assert "唐聪" in rag.search("唐聪", k=1)[0].text

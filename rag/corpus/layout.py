@@ -172,8 +172,21 @@ def assemble(paras: list[Para]) -> tuple[MappedText, list[Article], list[Paragra
         else:
             parts.append((offset, offset + len(body)))
         offset += len(body)
-    articles = [
-        Article(d.headline, d.kicker, d.byline, tuple(spans.get(k, [])))
-        for k, d in enumerate(drafts)
-    ]
-    return MappedText.join(pieces), articles, paragraphs
+    text = MappedText.join(pieces)
+    articles = []
+    for k, d in enumerate(drafts):
+        parts = tuple(spans.get(k, []))
+        headline = d.headline or series_name("".join(text.text[s:e] for s, e in parts))
+        articles.append(Article(headline, d.kicker, d.byline, parts))
+    return text, articles, paragraphs
+
+
+# A series or column the text announces: 推出“健康江门 向‘新’而行”系列报道
+SERIES = re.compile(r"[“\"「]([^”\"」\n]{2,30})[”\"」](?:系列|专栏|专题)")
+
+
+def series_name(text: str) -> str:
+    """A title for an untitled article (text before the page's first headline): the series it
+    introduces, as its prose writes it, else nothing."""
+    match = SERIES.search(text)
+    return match.group(1) if match else ""

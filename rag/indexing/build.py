@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import importlib.metadata
 import platform
 import time
@@ -19,9 +20,12 @@ from rag.indexing.embedders.base import Embedder, Vectors
 from rag.indexing.lexical import LexicalIndex
 from rag.indexing.sentence_table import SentenceRef, SentenceTable, sentence_features
 from rag.indexing.store import StoredIndex, read_reusable, write_index
+from rag.errors import CorpusError
 from rag.records import Document
 from rag.settings import Settings
 from rag.timing import Clock
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,23 @@ def _versions() -> dict[str, str]:
     return out
 
 
+def _indexable(documents: list[Document], chunked: set[str], corpus: Path) -> list[Document]:
+    """The documents that gave at least one chunk; the others are named in a warning, or in a
+    `CorpusError` when none is left (a folder of binary or text-less files)."""
+    empty = [d for d in documents if d.id not in chunked]
+    if len(empty) == len(documents):
+        names = ", ".join(str(d.path or d.id) for d in empty[:5])
+        more = f" and {len(empty) - 5} more" if len(empty) > 5 else ""
+        raise CorpusError(
+            f"no text to index under {corpus}: {names}{more} "
+            f"{'holds' if len(empty) == 1 else 'hold'} no sentence once cleaned "
+            "(binary or mis-encoded?): add UTF-8 or GB18030 article text"
+        )
+    for doc in empty:
+        log.warning("skipping %s: it holds no text to index once cleaned", doc.path or doc.id)
+    return [d for d in documents if d.id in chunked]
+
+
 def build_index(
     corpus: str | Path,
     index_dir: str | Path,
@@ -82,6 +103,7 @@ def build_index(
     documents = load_documents(corpus)
     clock.lap("load_clean")
     chunks = chunk_documents(documents, chunker)
+    documents = _indexable(documents, {c.doc for c in chunks}, corpus)
     texts = [index_text(c, chunker) for c in chunks]
     keys = [embed_key(embedder.name, t) for t in texts]
     # Every sentence once (overlapping chunks share some): answers quote and score them.
