@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-import logging
 import importlib.metadata
+import logging
 import platform
 import time
 from dataclasses import asdict, dataclass, field
@@ -14,13 +14,13 @@ import numpy as np
 
 from rag.corpus.chunking import ChunkerConfig, chunk_documents, index_text
 from rag.corpus.documents import load_documents
+from rag.errors import CorpusError
 from rag.indexing.bilingual import describe, lookup_for
 from rag.indexing.dense import DenseIndex
 from rag.indexing.embedders.base import Embedder, Vectors
 from rag.indexing.lexical import LexicalIndex
 from rag.indexing.sentence_table import SentenceRef, SentenceTable, sentence_features
 from rag.indexing.store import StoredIndex, read_reusable, write_index
-from rag.errors import CorpusError
 from rag.records import Document
 from rag.settings import Settings
 from rag.timing import Clock
