@@ -175,9 +175,9 @@ def assemble(paras: list[Para]) -> tuple[MappedText, list[Article], list[Paragra
     text = MappedText.join(pieces)
     articles = []
     for k, d in enumerate(drafts):
-        parts = tuple(spans.get(k, []))
-        headline = d.headline or series_name("".join(text.text[s:e] for s, e in parts))
-        articles.append(Article(headline, d.kicker, d.byline, parts))
+        where = tuple(spans.get(k, []))
+        headline = d.headline or series_name("".join(text.text[s:e] for s, e in where))
+        articles.append(Article(headline, d.kicker, d.byline, where))
     return text, articles, paragraphs
 
 
