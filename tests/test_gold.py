@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from rag import ConfigError, Document
-from rag.evaluation.gold import load_gold, problems
+from rag.evaluation.gold import GoldItem, load_gold, problems, squash
 
 EVAL = Path(__file__).resolve().parent.parent / "eval"
 
@@ -20,10 +20,11 @@ def test_every_item_is_sound(docs: dict[str, Document]) -> None:
 
 def test_the_set_covers_what_it_must(docs: dict[str, Document]) -> None:
     items = load_gold(EVAL / "gold.jsonl")
-    assert len(items) >= 100
+    assert len(items) >= 400
     assert len({i.id for i in items}) == len(items)
     types = Counter(i.type for i in items)
-    assert types["unanswerable"] >= 15 and sum(i.lang == "en" for i in items) >= 15
+    assert types["unanswerable"] >= 60 and sum(i.lang == "en" for i in items) >= 60
+    assert types["multi-hop"] >= 40
     assert all(types[t] >= 5 for t in ["factoid", "number", "date", "person", "list"])
     assert all(types[t] >= 5 for t in ["paraphrase", "cross-lingual", "multi-hop"])
     assert {d for i in items for d in i.docs} == set(docs)
@@ -36,12 +37,31 @@ def test_the_set_covers_what_it_must(docs: dict[str, Document]) -> None:
                 assert any(a.replace(" ", "") in text for a in asked), article.headline
 
 
-def test_dev_and_test_split_the_set() -> None:
-    gold = {i.id for i in load_gold(EVAL / "gold.jsonl")}
-    dev = {i.id for i in load_gold(EVAL / "dev.jsonl")}
-    test = {i.id for i in load_gold(EVAL / "test.jsonl")}
-    assert dev | test == gold and not dev & test
-    assert 0.5 <= len(dev) / len(gold) <= 0.7
+def test_train_dev_and_test_split_the_set_by_article(docs: dict[str, Document]) -> None:
+    gold = load_gold(EVAL / "gold.jsonl")
+    splits = {name: load_gold(EVAL / f"{name}.jsonl") for name in ("train", "dev", "test")}
+    ids = [i.id for items in splits.values() for i in items]
+    assert sorted(ids) == sorted(i.id for i in gold)  # a partition
+    assert 0.4 <= len(splits["train"]) / len(gold) <= 0.6
+
+    def article(item: GoldItem) -> tuple[str, int]:
+        answer = squash(item.evidence[-1])  # the answer sentence: evidence2 of a two-hop item
+        for name in reversed(item.docs):
+            doc = docs[name]
+            for k, a in enumerate(doc.articles):
+                if answer in squash("".join(doc.text[s:e] for s, e in a.parts)):
+                    return name, k
+        raise AssertionError(item.id)
+
+    # no article's sentences serve two splits
+    owner: dict[tuple[str, int], str] = {}
+    for name, items in splits.items():
+        for item in items:
+            if item.answerable:
+                assert owner.setdefault(article(item), name) == name, item.id
+    for items in splits.values():  # every split asks in both languages, and refuses
+        assert {i.lang for i in items} == {"zh", "en"}
+        assert sum(not i.answerable for i in items) >= 15
 
 
 def test_bad_gold_file_is_named(tmp_path: Path) -> None:
