@@ -8,6 +8,7 @@ doc = rag.document("001_8ed587983628aeb3.txt")
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import replace
@@ -16,6 +17,7 @@ from typing import Any
 
 from rag.answering.citing import MarkerRewriter, citations_for, rewrite_stream
 from rag.answering.generators import Generator, get_generator
+from rag.answering.selector import Selector
 from rag.answering.template import AnswerConfig, TemplateAnswerer
 from rag.corpus.chunking import ChunkerConfig
 from rag.errors import ConfigError, GeneratorError, QueryError
@@ -27,6 +29,14 @@ from rag.records import Answer, Chunk, Document, Hit, Question
 from rag.retrieval.retriever import Retriever
 from rag.settings import Settings
 from rag.timing import Clock
+
+
+@functools.lru_cache(maxsize=4)
+def _selector(choice: str) -> Selector | None:
+    """The answer selector the settings name (loaded once per process)."""
+    if choice == "weights":
+        return None
+    return Selector.load(None if choice == "learned" else choice)
 
 
 def _generator(settings: Settings, given: Generator | None) -> Generator | None:
@@ -82,6 +92,8 @@ class RAG:
                 passages=self.settings.answer_passages,
                 min_score=self.settings.answer_min_score,
                 min_score_en=self.settings.answer_min_score_en,
+                selector=_selector(self.settings.answer_selector),
+                min_probability=self.settings.answer_min_probability,
             ),
             index.lookup.readings,
         )

@@ -144,7 +144,8 @@ class Question:
         kind: the kind of answer it asks for (``any`` when it does not say).
         tokens: its BM25 tokens, in order, repeats kept.
         idf: each distinct token's inverse document frequency over the index's passages (a
-            token no passage holds gets the highest value: it cannot be matched).
+            token no passage holds gets the highest value: it cannot be matched); tokens that
+            ask rather than name (哪一年, 几项, 那家) are left out.
         words: the words that name what is asked: tokens of two or more characters, and
             numbers (a sentence does not answer with what the question already says);
             Chinese terms of its English words included.
@@ -266,6 +267,10 @@ class Answer:
     hits: tuple[Hit, ...]
     lang: str = "zh"
     meta: dict[str, object] = field(default_factory=dict, compare=False)
+    # the span of the best cited sentence that answers (a number with its unit, a date, a
+    # name, else the shortest clause holding what is asked): "" when not found, or when the
+    # answer came from a generator
+    short: str = ""
 
     def _repr_html_(self) -> str:
         return answer_html(self)

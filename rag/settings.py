@@ -64,8 +64,20 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=list, description="empty: CORS off")
     api_key: str | None = Field(default=None, description="when set, the API requires it")
     build_if_missing: bool = Field(default=True, description="serve: build the index if absent")
+    answer_selector: str = Field(
+        default="learned",
+        description="'learned' (the fitted selector in the package), 'weights' (the hand-set "
+        "weights of meaning, words and kind), or the path of a selector JSON",
+    )
+    answer_min_probability: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="learned selector: the calibrated probability under which the answer is "
+        "'not found' (default: the threshold fitted with the selector)",
+    )
     answer_min_score: float = Field(
-        default=0.6, ge=0, le=1, description="below this best sentence score: not found"
+        default=0.6, ge=0, le=1, description="weights: below this best sentence score: not found"
     )
     answer_min_score_en: float = Field(
         default=0.5, ge=0, le=1, description="the same, for questions in English"

@@ -94,6 +94,8 @@ class SearchResponse(BaseModel):
 class AnswerResponse(BaseModel):
     question: str
     answer: str
+    # the span that answers (`Answer.short`), which `answer` also leads with; "" when not found
+    short: str
     found: bool
     lang: str
     citations: list[Citation]
@@ -106,6 +108,7 @@ class AnswerResponse(BaseModel):
         return cls(
             question=question,
             answer=answer.text,
+            short=answer.short,
             found=answer.found,
             lang=answer.lang,
             citations=list(answer.citations),

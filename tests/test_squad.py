@@ -179,3 +179,18 @@ def test_cli_writes_the_report(seed_squad: Path, tmp_path: Path) -> None:
     report = json.loads((out / "seed_squad.json").read_text("utf-8"))
     assert [r["name"] for r in report["runs"]] == ["hybrid", "dense", "bm25", NAIVE]
     assert "| f1 |" in (out / "seed_squad.md").read_text("utf-8")
+
+
+def test_exact_match_and_f1_score_the_short_answer() -> None:
+    from rag.evaluation.gold import GoldItem
+    from rag.evaluation.runner import judge
+    from rag.records import Answer
+
+    item = GoldItem(
+        "q1", "住院率达到多少？", ("86.4%",), ("a.txt",), ("住院率达到86.4%。",), "number", "zh"
+    )
+    sentence = Answer("86.4% —— 住院率达到86.4%。[1]", True, (), (), "zh", {}, "86.4%")
+    scores = judge(item, (), sentence)
+    assert scores["em"] == 1.0 and scores["f1"] == 1.0 and scores["correct"]
+    loose = judge(item, (), Answer("住院率达到86.4%。[1]", True, (), (), "zh", {}, "达到86.4%"))
+    assert loose["em"] == 0.0 and 0.5 < loose["f1"] < 1.0

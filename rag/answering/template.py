@@ -27,12 +27,21 @@ settings, for the evaluation runner to tune.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from rag.answering.english import english_lead, pick_span
-from rag.answering.kinds import free_spans, holds_marked
+from rag.answering.english import english_lead
+from rag.answering.kinds import free_spans
+from rag.answering.selector import (
+    FEATURES,
+    Selector,
+    length_feature,
+    question_facts,
+    relative,
+    sentence_facts,
+)
+from rag.answering.short import kind_span, short_answer
 from rag.indexing.embedders.base import Vectors
 from rag.indexing.lexical import LexicalIndex, tokenize
 from rag.indexing.sentence_table import SentenceTable
@@ -71,6 +80,12 @@ class AnswerConfig:
     w_meaning: float = 0.5
     w_words: float = 0.4
     w_kind: float = 0.1
+    # the learned selector (`rag.answering.selector`); None: the weights above
+    selector: Selector | None = None
+    # a calibrated probability under which the answer is "not found"; None: the selector's own
+    min_probability: float | None = None
+    bm25_k1: float = 1.5
+    bm25_b: float = 0.75
 
 
 @dataclass(frozen=True)
@@ -85,6 +100,7 @@ class Scored:
     hit: Hit
     start: int
     end: int
+    features: tuple[float, ...] = ()
 
 
 Group = tuple[float, frozenset[int]]  # a weight, and the vocabulary ids any of which earn it
@@ -105,8 +121,9 @@ def word_share(
 
 def question_groups(
     question: Question, lexical: LexicalIndex, unread_weight: float = 0.0
-) -> tuple[list[Group], float]:
-    """The question's words as weighted groups of vocabulary ids, and their total weight.
+) -> tuple[list[Group], float, float]:
+    """The question's words as weighted groups of vocabulary ids, their total weight, and the
+    weight of the heaviest word no passage can match (0 when there is none).
 
     A Chinese token no passage holds keeps its weight in the total: it cannot be matched. An
     English word is weighed through its Chinese terms, one group per phrase at the weight of
@@ -118,6 +135,7 @@ def question_groups(
     total = 0.0
     read = {w for t in question.terms for w in t.english.lower().split()}
     held_tokens = 0
+    unheld = 0.0
     for token, weight in question.idf.items():
         held = lexical.has(token)
         if held:
@@ -125,8 +143,10 @@ def question_groups(
             held_tokens += 1
         if held or question.lang == "zh":
             total += weight
+            unheld = unheld if held else max(unheld, weight)
         elif token.isalpha() and token.isascii() and token not in read:
             total += unread_weight
+            unheld = max(unheld, unread_weight)
     by_phrase: dict[str, list[tuple[float, str]]] = {}
     for term in question.terms:
         by_phrase.setdefault(term.english.lower(), []).append((term.weight, term.text))
@@ -136,8 +156,8 @@ def question_groups(
         groups.append((weight, ids))
         total += weight
     if question.terms and not held_tokens and all(len(t.text) == 1 for t in question.terms):
-        return [], 0.0  # "hello" → 好 names nothing: meaning alone decides
-    return groups, total
+        return [], 0.0, unheld  # "hello" → 好 names nothing: meaning alone decides
+    return groups, total, unheld
 
 
 class TemplateAnswerer:
@@ -161,57 +181,149 @@ class TemplateAnswerer:
         # a fixed, evenly spread sample: the baseline costs the same at any corpus size
         step = max(1, len(sentences.vectors) // self.config.baseline_sample)
         self._baseline_vectors = sentences.vectors[::step][: self.config.baseline_sample]
+        lengths = np.diff(sentences.features.token_ptr)
+        self._mean_tokens = float(lengths.mean()) if len(lengths) else 1.0
 
     def score(self, question: Question, qvec: Vectors, hits: Sequence[Hit]) -> list[Scored]:
-        """Every sentence of the top passages, best first."""
+        """Every sentence of the top passages, best first: by the learned selector's calibrated
+        probability, or by the weighted sum of meaning, words and kind without one."""
         cfg = self.config
         scale = cfg.meaning_scale[0 if question.lang == "zh" else 1]
         baseline = float(np.median(self._baseline_vectors @ qvec))
-        groups, total = question_groups(question, self.lexical, cfg.unread_weight)
+        groups, total, unheld = question_groups(question, self.lexical, cfg.unread_weight)
+        if cfg.selector is not None and not groups:
+            # no word of the question is one the passages hold ("a", "hello", "GDP?"): the
+            # learned selector has no evidence to weigh, only cosines, which a near-empty
+            # question shares with every sentence
+            return []
+        held = sum(w for w, _ in groups)
+        facts = question_facts(
+            question.normalized, question.lang == "en", 1 - held / total if total else 1.0
+        )
         features = self.sentences.features
+        top = hits[: cfg.passages]
+        best_dense = max((h.dense_score for h in top), default=0.0)
+        best_bm25 = max((h.bm25_score for h in top), default=0.0)
         seen: set[int] = set()
         scored: list[Scored] = []
-        for hit in hits[: cfg.passages]:
-            rows = [r for r in self.sentence_rows.get(hit.chunk_id, []) if r not in seen]
-            seen.update(rows)
-            if not rows:
+        rows: list[list[float]] = []
+        holdings: list[set[int]] = []  # each candidate's token ids, headline included
+        col = {name: i for i, name in enumerate(FEATURES)}
+        for rank, hit in enumerate(top):
+            sentence_rows = [r for r in self.sentence_rows.get(hit.chunk_id, []) if r not in seen]
+            seen.update(sentence_rows)
+            if not sentence_rows:
                 continue
-            cosines = self.sentences.vectors[rows] @ qvec
+            cosines = self.sentences.vectors[sentence_rows] @ qvec
             context = set(
                 self.lexical.token_ids(tokenize(f"{hit.kicker} {hit.title} {hit.section}"))
             )
-            for row, cosine in zip(rows, cosines, strict=True):
+            for at, (row, cosine) in enumerate(zip(sentence_rows, cosines, strict=True)):
                 ref = self.sentences.refs[row]
-                meaning = min(1.0, max(0.0, (float(cosine) - baseline) / scale))
+                margin = (float(cosine) - baseline) / scale
+                meaning = min(1.0, max(0.0, margin))
+                tokens = features.tokens_of(row).tolist()
+                held_ids = set(tokens)
                 words = (
-                    word_share(
-                        groups,
-                        total,
-                        set(features.tokens_of(row).tolist()),
-                        context,
-                        cfg.context_credit,
-                    )
+                    word_share(groups, total, held_ids, context, cfg.context_credit)
                     if total
                     else meaning
                 )
                 text = self.documents[ref.doc].text[ref.start : ref.end]
-                marked = map(tuple, features.marks_of(row).tolist())
-                has_kind = holds_marked(question.kind, text, marked, question.words)
+                marked = [tuple(m) for m in features.marks_of(row).tolist()]
+                spans = free_spans(question.kind, text, marked, question.words)
+                has_kind = question.kind == "any" or bool(spans)
                 score = cfg.w_meaning * meaning + cfg.w_words * words + cfg.w_kind * has_kind
+                x = [0.0] * len(FEATURES)
+                x[col["cosine"]] = float(cosine)
+                x[col["margin"]] = margin
+                x[col["meaning"]] = meaning
+                x[col["words"]] = words
+                holdings.append(held_ids | context)
+                x[col["bm25"]] = self._bm25(groups, total, tokens)
+                x[col["kind"]] = float(has_kind)
+                x[col["kind_spans"]] = min(len(spans), 3) / 3
+                x[col["asks_kind"]] = float(question.kind != "any")
+                x[col["passage_rank"]] = 1 / (1 + rank)
+                x[col["passage_dense_gap"]] = hit.dense_score - best_dense
+                x[col["passage_bm25"]] = hit.bm25_score / best_bm25 if best_bm25 > 0 else 0.0
+                x[col["numbers_asked"]] = float(bool(facts.numbers or facts.years))
+                (
+                    x[col["numbers_share"]],
+                    x[col["year_conflict"]],
+                    x[col["role_conflict"]],
+                    x[col["plan_sentence"]],
+                    x[col["plan_mismatch"]],
+                ) = sentence_facts(facts, question.words, text)
+                x[col["plan_asked"]] = float(facts.plan)
+                x[col["position"]] = at / max(1, len(sentence_rows) - 1)
+                x[col["length"]] = length_feature(ref.end - ref.start)
+                x[col["english"]] = float(facts.english)
+                x[col["unread"]] = facts.unread
+                rows.append(x)
                 scored.append(
                     Scored(score, float(cosine), words, has_kind, row, hit, ref.start, ref.end)
                 )
+        if scored:
+            matrix = relative(np.asarray(rows, dtype=np.float64))
+            matrix[:, col["best_weighted"]] = max(s.score for s in scored)
+            if total:
+                union = set().union(*holdings)
+                matrix[:, col["words_union"]] = sum(w for w, ids in groups if ids & union) / total
+            if groups:
+                rarest = max(groups, key=lambda g: g[0])[1]
+                matrix[:, col["rarest_held"]] = [float(bool(rarest & h)) for h in holdings]
+                heaviest = max([w for w, _ in groups] + [unheld])
+                union = set().union(*holdings)
+                matrix[:, col["rarest_missing"]] = float(
+                    not any(w >= heaviest and ids & union for w, ids in groups)
+                )
+            selector = cfg.selector
+            probabilities = (
+                selector.rank_scores(matrix).tolist()
+                if selector is not None
+                else [s.score for s in scored]
+            )
+            scored = [
+                replace(s, score=p, features=tuple(float(v) for v in x))
+                for s, p, x in zip(scored, probabilities, matrix, strict=True)
+            ]
         scored.sort(key=lambda s: (-s.score, s.hit.start, s.start))
         return scored
 
+    def _bm25(self, groups: list[Group], total: float, tokens: list[int]) -> float:
+        """BM25 of one sentence over the question's word groups, over the most it could be."""
+        if not total:
+            return 0.0
+        cfg = self.config
+        norm = cfg.bm25_k1 * (1 - cfg.bm25_b + cfg.bm25_b * len(tokens) / self._mean_tokens)
+        got = 0.0
+        for weight, ids in groups:
+            tf = sum(t in ids for t in tokens)
+            if tf:
+                got += weight * tf * (cfg.bm25_k1 + 1) / (tf + norm)
+        return got / (total * (cfg.bm25_k1 + 1))
+
     def threshold(self, question: Question) -> float:
         cfg = self.config
+        if cfg.selector is not None:
+            return cfg.selector.threshold if cfg.min_probability is None else cfg.min_probability
         return cfg.min_score_en if question.lang == "en" else cfg.min_score
 
-    def choose(self, scored: list[Scored], min_score: float) -> list[Scored]:
+    def confidence(self, scored: list[Scored]) -> float:
+        """How sure the answer from the top sentence is: the selector's calibrated
+        probability, or the top weighted score without one."""
+        if not scored:
+            return 0.0
+        selector = self.config.selector
+        if selector is None:
+            return scored[0].score
+        return selector.probability(np.asarray(scored[0].features, dtype=np.float64))
+
+    def choose(self, scored: list[Scored], confidence: float, threshold: float) -> list[Scored]:
         """The one or two sentences to quote, in reading order; none when too weak."""
         cfg = self.config
-        if not scored or scored[0].score < min_score:
+        if not scored or confidence < threshold:
             return []
         best = scored[0]
         chosen = [best]
@@ -222,13 +334,20 @@ class TemplateAnswerer:
                 chosen.append(s)
         return sorted(chosen, key=lambda s: (s.hit.doc, s.start))
 
-    def _lead(self, question: Question, best: Scored) -> str:
-        """An English answer's lead: the span of the asked kind in the best sentence."""
+    def _short(self, question: Question, best: Scored) -> tuple[str, str]:
+        """The span of the asked kind in the best sentence (an English answer's lead), and
+        the short answer (`rag.answering.short`)."""
         sentence = self.documents[best.hit.doc].text[best.start : best.end]
-        marked = map(tuple, self.sentences.features.marks_of(best.row).tolist())
-        spans = free_spans(question.kind, sentence, marked, question.words)
-        span = pick_span(question.kind, [sentence[s:e] for s, e in spans], self.readings)
-        return english_lead(span, question.kind, self.readings)
+        marked: list[tuple[int, int, int]] = [
+            (int(c), int(s), int(e)) for c, s, e in self.sentences.features.marks_of(best.row)
+        ]
+        span = kind_span(
+            question.kind, question.words, sentence, marked, self.readings, question.text
+        )
+        short = span or short_answer(
+            question.kind, question.text, question.words, sentence, marked, self.readings
+        )
+        return span, short
 
     def _repeats(self, a: Scored, b: Scored) -> bool:
         """Whether sentence `a` mostly says again what `b` says (a caption repeating the text)."""
@@ -242,11 +361,13 @@ class TemplateAnswerer:
         # a question of punctuation alone asks nothing
         asks = any(c.isalnum() for c in question.text)
         scored = self.score(question, qvec, hits) if asks else []
-        chosen = self.choose(scored, self.threshold(question))
+        confidence = self.confidence(scored)
+        chosen = self.choose(scored, confidence, self.threshold(question))
         meta: dict[str, object] = {
             "answerer": "template",
+            "selector": "weights" if self.config.selector is None else "learned",
             "kind": question.kind,
-            "best_score": round(scored[0].score, 4) if scored else None,
+            "best_score": round(confidence, 4) if scored else None,
             "min_score": self.threshold(question),
         }
         if not chosen:
@@ -264,5 +385,13 @@ class TemplateAnswerer:
             for n, s in enumerate(chosen, start=1)
         )
         quotes = "".join(f"{c.quote}[{c.n}]" for c in citations)
-        text = self._lead(question, scored[0]) + quotes if lang == "en" else quotes
-        return Answer(text, True, citations, tuple(hits), lang, meta)
+        span, short = self._short(question, scored[0])
+        if lang == "en":
+            # an English reader gets the span with its pinyin; a Chinese clause would only
+            # repeat the quote, so without a span the quote leads
+            text = english_lead(span, question.kind, self.readings) + quotes
+        elif short and all(short != c.quote for c in citations):
+            text = f"{short} —— {quotes}"
+        else:
+            text = quotes
+        return Answer(text, True, citations, tuple(hits), lang, meta, short)

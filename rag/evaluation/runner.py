@@ -8,7 +8,9 @@ compares chunk sizes fairly (a bigger chunk covers more but costs more context).
 
 Answers: correct when found and a gold answer string is in the answer; for unanswerable items,
 correct when not found. Citation accuracy: a cited quote overlaps the evidence. Character F1
-(bag of characters, answer vs evidence) as a softer score.
+(bag of characters, answer vs evidence) as a softer score. EM and F1: CMRC 2018's rules on the
+short answer (`Answer.short`) against the gold answers, as a reading-comprehension reader is
+scored.
 """
 
 from __future__ import annotations
@@ -53,7 +55,7 @@ class ItemResult:
     answer: str
     timings_ms: dict[str, float]
     retrieved: list[str] = field(default_factory=list)  # "doc · title · snippet" of the top 3
-    em: float | None = None  # CMRC 2018 exact match and F1 of the answer text (answerable items)
+    em: float | None = None  # CMRC 2018 exact match and F1 of the short answer (answerable items)
     f1: float | None = None
     answered: bool = True  # False for a retrieval-only baseline: the answer metrics are None
 
@@ -136,8 +138,9 @@ def judge(item: GoldItem, hits: Sequence[Hit], answer: Answer) -> dict[str, Any]
         "correct": answer.found and any(squash(a) in text for a in item.answers),
         "cited_ok": cited_ok,
         "char_f1": char_f1(core, "".join(item.evidence)) if answer.found else 0.0,
-        "em": cmrc.exact_match(item.answers, core),
-        "f1": cmrc.f1(item.answers, core),
+        # a reader's figures: the short answer against the gold spans
+        "em": cmrc.exact_match(item.answers, answer.short or core),
+        "f1": cmrc.f1(item.answers, answer.short or core),
     }
 
 

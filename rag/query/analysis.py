@@ -78,6 +78,11 @@ def asked_kind(question: str) -> Kind:
     return "any"
 
 
+# tokens that ask rather than name (哪一年, 几项, 那家, 叫…名字): no sentence holds them, so in
+# the answerer's word weights they would only count against every candidate alike
+ASKING = re.compile(r"^(?:哪|几|多少|什么|谁|怎|如何|为何|那家|那个|那位|那名|那所|名字$|叫$)")
+
+
 def question_words(question: str) -> frozenset[str]:
     """The question's words of two or more characters and its numbers."""
     return _naming(tokenize(question))
@@ -106,7 +111,7 @@ def analyse(text: str, lexical: LexicalIndex, lookup: TermLookup | None = None) 
         lang=language(text),
         kind=asked_kind(text),
         tokens=tokens,
-        idf=lexical.idf(set(tokens)),
+        idf=lexical.idf({t for t in tokens if not ASKING.match(t)}),
         words=_naming(tokens) | _naming([t.text for t in terms]),
         terms=terms,
     )

@@ -1,0 +1,166 @@
+"""The short answer: the span of the chosen sentence that answers, not the whole sentence.
+
+1. A question that asks for a kind (a number, a date, a person, an organisation or place)
+   gets the first span of that kind the build marked in the sentence and the question does
+   not name itself (2家, 2023年6月, 罗超华, 江门市中心医院).
+2. Otherwise the question is aligned with the sentence around its question word: 唐聪的妻子是
+   做什么工作的 → what stands in the sentence between the text before 什么 (…的妻子是) and the
+   text after it (工作): a reading-comprehension reader's span, found by string matching.
+   Clauses (cut at ，；：) are tried from the one sharing most with the question.
+3. Failing both, the shortest clause of the sentence (cut at ，；：) that shares the most with
+   the question and still holds something the question does not say.
+
+Regular expressions and string matching over one sentence: no model, no tokenizer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from rag.answering.english import pick_span
+from rag.answering.kinds import free_spans
+from rag.records import Kind
+
+# the question words a reader's span stands in for, longest first
+WH = re.compile(
+    r"什么时候|什么样|什么|哪一年|哪一天|哪些|哪个|哪家|哪位|哪里|哪儿|哪|多少|几|谁|何时|"
+    r"何地|何人|怎样|怎么样|怎么|如何|为何|为什么"
+)
+CLAUSE = re.compile(r"[^，,；;：:。！？!?]+")
+EDGE = "，,；;：:。！？!?、“”‘’\"' 　（）()《》"
+CONTEXT = 4  # characters of the question on each side of its question word that anchor the span
+# a copula or particle next to the question word, which the sentence seldom repeats (局长是谁
+# → 局长杨家慧)
+LEFT_GLUE = "是为叫有在的了于"
+RIGHT_GLUE = "的是了"
+MONEY = re.compile(r"(?:万|亿)?元")
+DATE_PART = re.compile(r"初|底|末|上旬|中旬|下旬")
+# the measure word after 几 / 多少 (几项, 多少名): a number in that unit answers
+UNIT = re.compile(r"(?:几|多少)([^\s\d，。？?！!、“”]{1})")
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[i : i + 2] for i in range(len(text) - 1)}
+
+
+def _anchor_left(left: str, clause: str) -> int | None:
+    """The end, in `clause`, of the longest tail of `left` (2+ characters) it holds."""
+    for size in range(min(CONTEXT, len(left)), 1, -1):
+        at = clause.find(left[-size:])
+        if at >= 0:
+            return at + size
+    return None
+
+
+def _anchor_right(right: str, clause: str, start: int) -> int | None:
+    """The start, in `clause` after `start`, of the longest head of `right` it holds; the
+    noun the question word governs (什么人来执业 → 来执业) may be skipped: the answer names
+    it in its own words (港澳医生)."""
+    for skip in range(0, 3):
+        rest = right[skip:]
+        for size in range(min(CONTEXT, len(rest)), 1, -1):
+            at = clause.find(rest[:size], start)
+            if at > start:
+                return at
+    return None
+
+
+def aligned_span(question: str, clause: str) -> str:
+    """What `clause` says where the question has its question word, or "" when the
+    question's words around it cannot be found."""
+    match = WH.search(question)
+    if match is None:
+        return ""
+    left = question[: match.start()].strip(EDGE).rstrip(LEFT_GLUE)
+    right = question[match.end() :].strip(EDGE).lstrip(RIGHT_GLUE)
+    start = _anchor_left(left, clause) if left else None
+    end = _anchor_right(right, clause, start or 0) if right else None
+    if start is None and end is None:
+        return ""
+    span = clause[start or 0 : end if end is not None else len(clause)].strip(EDGE)
+    # a one-character anchor is too weak to find, but still not the answer (以什么为 → 以…为)
+    if start is None and left and span[:1] == left[-1]:
+        span = span[1:]
+    if end is None and right and span[-1:] == right[0]:
+        span = span[:-1]
+    return span if span and span not in question else ""
+
+
+def ranked_clauses(question: str, sentence: str, words: Iterable[str]) -> list[str]:
+    """The clauses of `sentence` that say something the question does not, those sharing
+    the most with it (its words, then its character bigrams) first, shortest on ties."""
+    clauses = [c.strip(EDGE) for c in CLAUSE.findall(sentence)]
+    clauses = [c for c in clauses if c and c not in question]
+    asked = [w for w in words if len(w) >= 2]
+    grams = _bigrams(question)
+
+    def shares(clause: str) -> tuple[int, int, int]:
+        return (sum(w in clause for w in asked), len(_bigrams(clause) & grams), -len(clause))
+
+    return sorted(clauses, key=shares, reverse=True)
+
+
+def best_clause(question: str, sentence: str, words: Iterable[str]) -> str:
+    """The clause sharing the most with the question (`ranked_clauses`), else the sentence."""
+    return next(iter(ranked_clauses(question, sentence, words)), sentence)
+
+
+def joined(kind: Kind, sentence: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans that touch made one (2023年 + 6月 → 2023年6月); a date keeps its part of the
+    month or year (2023年初, 11月底), a sum its currency (1.25亿元)."""
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        if out and out[-1][1] == start:
+            out[-1] = (out[-1][0], end)
+        else:
+            out.append((start, end))
+    if kind == "number":  # 1.25亿 is marked, its 元 not
+        out = [(s, e + len(m.group()) if (m := MONEY.match(sentence, e)) else e) for s, e in out]
+    if kind == "date":
+        out = [
+            (s, e + len(m.group()) if (m := DATE_PART.match(sentence, e)) else e) for s, e in out
+        ]
+    return out
+
+
+def kind_span(
+    kind: Kind,
+    words: Iterable[str],
+    sentence: str,
+    marked: Iterable[tuple[int, int, int]],
+    readings: dict[str, str],
+    question: str = "",
+) -> str:
+    """The first span of the asked kind the sentence holds and the question does not name;
+    for a number, one in the unit the question asks for (几项 → 8项, not 166.7%) if any."""
+    spans = [
+        sentence[s:e] for s, e in joined(kind, sentence, free_spans(kind, sentence, marked, words))
+    ]
+    unit = UNIT.search(question) if kind == "number" else None
+    if unit:
+        spans = [s for s in spans if s.endswith(unit.group(1))] or spans
+    return pick_span(kind, spans, readings)
+
+
+def short_answer(
+    kind: Kind,
+    question: str,
+    words: Iterable[str],
+    sentence: str,
+    marked: Iterable[tuple[int, int, int]],
+    readings: dict[str, str],
+) -> str:
+    """The span of `sentence` that answers `question` (see the module docstring)."""
+    words = list(words)
+    span = kind_span(kind, words, sentence, marked, readings, question)
+    if span:
+        return span
+    clauses = ranked_clauses(question, sentence, words)
+    # the clause that anchors the question's words around its question word, closest first:
+    # a list (哪些) often follows the clause that repeats the question (…，持续加强老年医学…)
+    for clause in clauses:
+        span = aligned_span(question, clause)
+        if span:
+            return span
+    return clauses[0] if clauses else sentence
