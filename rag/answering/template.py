@@ -218,9 +218,12 @@ class TemplateAnswerer:
                 union = set().union(*holdings)
                 matrix[:, col["words_union"]] = sum(w for w, ids in groups if ids & union) / total
             if groups:
-                rarest = max(groups, key=lambda g: g[0])[1]
+                # the rarest word, or any word as rare: ties (域 and 率, one IDF) are common,
+                # and picking one of them would depend on set order, which varies by process
+                rarest_weight = max(w for w, _ in groups)
+                rarest = frozenset().union(*(ids for w, ids in groups if w >= rarest_weight))
                 matrix[:, col["rarest_held"]] = [float(bool(rarest & h)) for h in holdings]
-                heaviest = max([w for w, _ in groups] + [unheld])
+                heaviest = max(rarest_weight, unheld)
                 union = set().union(*holdings)
                 matrix[:, col["rarest_missing"]] = float(
                     not any(w >= heaviest and ids & union for w, ids in groups)
