@@ -111,9 +111,7 @@ def article_sample(squad: SquadSet, articles: int, seed: int) -> SquadSet:
         squad.digest,
         tuple(squad.titles[a] for a in keep),
         tuple(squad.paragraphs[a] for a in keep),
-        tuple(
-            replace(q, article=new[q.article]) for q in squad.questions if q.article in new
-        ),
+        tuple(replace(q, article=new[q.article]) for q in squad.questions if q.article in new),
     )
 
 
@@ -163,9 +161,7 @@ def fit(x: np.ndarray, y: np.ndarray, weight: np.ndarray, seed: int) -> Linear:
     return Linear(mean, scale, model.coef_[0], float(model.intercept_[0]))
 
 
-def tops(
-    ranker: Linear, questions: list[Question]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def tops(ranker: Linear, questions: list[Question]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per question: the features of the candidate the ranker puts first, whether it is the
     answer sentence, and whether any candidate is."""
     rows, right, present = [], [], []
