@@ -17,6 +17,7 @@ import hashlib
 import json
 import random
 from pathlib import Path
+from typing import Any
 
 from rag.corpus.documents import load_documents
 from rag.evaluation.gold import squash
@@ -25,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARES = {"train": 0.5, "dev": 0.25, "test": 0.25}
 
 
-def article_of(row: dict, docs: dict) -> tuple[str, int]:
+def article_of(row: dict[str, Any], docs: dict[str, Any]) -> tuple[str, int]:
     """The (file, article index) holding the item's answer sentence."""
     passage = squash(row.get("evidence2") or row["evidence"])
     names = row["doc"] if isinstance(row["doc"], list) else [row["doc"]]
@@ -48,7 +49,7 @@ def main() -> None:
     args = parser.parse_args()
     docs = {d.id: d for d in load_documents(ROOT / "seeds")}
     rows = [json.loads(line) for line in (ROOT / "eval/gold.jsonl").open(encoding="utf-8")]
-    by_article: dict[tuple[str, int], list[dict]] = {}
+    by_article: dict[tuple[str, int], list[dict[str, Any]]] = {}
     for row in rows:
         if row["answers"]:
             by_article.setdefault(article_of(row, docs), []).append(row)
@@ -62,7 +63,7 @@ def main() -> None:
         name = min(SHARES, key=lambda s: counts[s] / total - SHARES[s])
         split_of[article] = name
         counts[name] += len(by_article[article])
-    out: dict[str, list[dict]] = {name: [] for name in SHARES}
+    out: dict[str, list[dict[str, Any]]] = {name: [] for name in SHARES}
     for row in rows:
         name = split_of[article_of(row, docs)] if row["answers"] else hashed_split(row["id"])
         out[name].append(row)

@@ -43,8 +43,8 @@ def main() -> None:
     rag = open_or_build(corpus, folder, Settings(), True, base if out else None, written)
     asked = questions_by_id(args.questions) if args.questions else None
     metrics = summarize(run_items(rag, gold_items(squad, out, files, asked), progress=True))
-    keys = ("items", "hit@5", "accuracy", "answerable_accuracy", "unanswerable_accuracy")
-    keys += ("em", "f1")
+    keys = ["items", "hit@5", "accuracy", "answerable_accuracy", "unanswerable_accuracy"]
+    keys += ["em", "f1"]
     print(json.dumps({k: metrics.get(k) for k in keys}))
 
 

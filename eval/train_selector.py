@@ -152,7 +152,7 @@ def balanced(sources: list[str]) -> np.ndarray:
 
 
 def fit(x: np.ndarray, y: np.ndarray, weight: np.ndarray, seed: int) -> Linear:
-    from sklearn.linear_model import LogisticRegression
+    from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
 
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale == 0] = 1.0
@@ -228,7 +228,7 @@ def main() -> None:
     # the threshold of best dev accuracy, each source weighing the same
     dev_rows, dev_right, dev_present = tops(ranker, dev)
     dev_p = np.asarray([calibrated.probability(r) for r in dev_rows])
-    dev_answerable = np.asarray([q.item.answerable for q in dev])
+    dev_is_answerable = np.asarray([q.item.answerable for q in dev])
     dev_source = np.asarray([q.source for q in dev])
     grid = [round(float(t), 2) for t in np.arange(0.05, 0.95, 0.01)]
     by_source = {
@@ -236,7 +236,7 @@ def main() -> None:
             t: accuracy(
                 dev_p[dev_source == source],
                 dev_right[dev_source == source],
-                dev_answerable[dev_source == source],
+                dev_is_answerable[dev_source == source],
                 t,
             )
             for t in grid
