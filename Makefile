@@ -58,7 +58,7 @@ eval: $(STAMP) ## The gold sets, then a seeded XQuAD slice in Chinese and Englis
 	$(BIN)/rag eval --squad $(XQUAD_ZH) --unanswerable 0.3 --limit 100 \
 		--min unanswerable_accuracy=0.90 --min answerable_accuracy=0.55
 	$(BIN)/rag eval --squad $(XQUAD_ZH) --questions $(XQUAD_EN) --limit 100 \
-		--min hit@5=0.94 --min accuracy=0.60
+		--min hit@5=0.94 --min accuracy=0.57
 
 BENCH_STAMP := $(VENV)/.installed-bench
 $(BENCH_STAMP): $(STAMP)
