@@ -143,19 +143,10 @@ def kind_span(
     return pick_span(kind, spans, readings)
 
 
-def short_answer(
-    kind: Kind,
-    question: str,
-    words: Iterable[str],
-    sentence: str,
-    marked: Iterable[tuple[int, int, int]],
-    readings: dict[str, str],
-) -> str:
-    """The span of `sentence` that answers `question` (see the module docstring)."""
+def short_answer(question: str, words: Iterable[str], sentence: str) -> str:
+    """The span of `sentence` that answers `question` when no span of the asked kind does
+    (`kind_span`): steps 2 and 3 of the module docstring."""
     words = list(words)
-    span = kind_span(kind, words, sentence, marked, readings, question)
-    if span:
-        return span
     clauses = ranked_clauses(question, sentence, words)
     # the clause that anchors the question's words around its question word, closest first:
     # a list (哪些) often follows the clause that repeats the question (…，持续加强老年医学…)

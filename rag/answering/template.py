@@ -214,8 +214,8 @@ class TemplateAnswerer:
         if scored:
             matrix = relative(np.asarray(rows, dtype=np.float64))
             matrix[:, col["best_weighted"]] = max(s.score for s in scored)
+            union = set().union(*holdings)  # every token any candidate holds
             if total:
-                union = set().union(*holdings)
                 matrix[:, col["words_union"]] = sum(w for w, ids in groups if ids & union) / total
             if groups:
                 # the rarest word, or any word as rare: ties (域 and 率, one IDF) are common,
@@ -224,7 +224,6 @@ class TemplateAnswerer:
                 rarest = frozenset().union(*(ids for w, ids in groups if w >= rarest_weight))
                 matrix[:, col["rarest_held"]] = [float(bool(rarest & h)) for h in holdings]
                 heaviest = max(rarest_weight, unheld)
-                union = set().union(*holdings)
                 matrix[:, col["rarest_missing"]] = float(
                     not any(w >= heaviest and ids & union for w, ids in groups)
                 )
@@ -294,9 +293,7 @@ class TemplateAnswerer:
         span = kind_span(
             question.kind, question.words, sentence, marked, self.readings, question.text
         )
-        short = span or short_answer(
-            question.kind, question.text, question.words, sentence, marked, self.readings
-        )
+        short = span or short_answer(question.text, question.words, sentence)
         return span, short
 
     def _repeats(self, a: Scored, b: Scored) -> bool:
