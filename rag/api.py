@@ -17,6 +17,7 @@ from typing import Any
 
 from rag.answering.citing import MarkerRewriter, citations_for, rewrite_stream
 from rag.answering.generators import Generator, get_generator
+from rag.answering.hops import TwoHops
 from rag.answering.selector import Selector
 from rag.answering.template import AnswerConfig, TemplateAnswerer
 from rag.corpus.chunking import ChunkerConfig
@@ -108,6 +109,7 @@ class RAG:
             max_k=self.settings.max_k,
             query_cache=self.settings.query_cache,
         )
+        self.hops = TwoHops(self.analyse, self.retriever, self.answerer)
 
     @classmethod
     def build(
@@ -190,7 +192,10 @@ class RAG:
         Raises:
             QueryError: empty query, `k` out of range, unknown mode.
         """
-        return self.retriever.search(self.analyse(query), k, mode or self.settings.mode)
+        read, mode = self.analyse(query), mode or self.settings.mode
+        if read.subject is not None:  # a described subject: both hops' passages
+            return self.hops.hits(self.hops.retrieve(read, k, mode), k)
+        return self.retriever.search(read, k, mode)
 
     def ask(self, question: str, k: int | None = None) -> Answer:
         """Answer `question` from the articles, citing the sentences used.
@@ -218,11 +223,20 @@ class RAG:
         clock = Clock()
         read = self.analyse(question)  # the one reading of the question every stage shares
         clock.lap("analyse")
-        qvec = self.retriever.embed_query(read)
-        clock.lap("embed")
-        hits = self.retriever.search(read, k, self.settings.mode, qvec=qvec, clock=clock)
+        two_hops = None
+        if read.subject is not None:  # a subject described, not named: find its name first
+            two_hops = self.hops.retrieve(read, k, self.settings.mode, clock)
+            read, qvec, hits = two_hops.question, two_hops.qvec, self.hops.hits(two_hops, k)
+        else:
+            qvec = self.retriever.embed_query(read)
+            clock.lap("embed")
+            hits = self.retriever.search(read, k, self.settings.mode, qvec=qvec, clock=clock)
         if self.generator is None:
-            answer = self.answerer.answer(read, qvec, hits)
+            answer = (
+                self.hops.answer(two_hops, k)
+                if two_hops
+                else self.answerer.answer(read, qvec, hits)
+            )
             clock.lap("answer")
             answer = replace(answer, meta={**answer.meta, "timings_ms": clock.ms()})
             yield from _pieces(answer)

@@ -19,6 +19,7 @@ __all__ = [
     "Article",
     "Chunk",
     "Citation",
+    "DescribedSubject",
     "Document",
     "Hit",
     "Kind",
@@ -133,6 +134,22 @@ class Term:
 
 
 @dataclass(frozen=True)
+class DescribedSubject:
+    """A subject a question describes instead of naming (`rag.query.hops`): in
+    唐聪担任副院长的那家医院牵头成立了…, `clause` 唐聪担任副院长 describes a `head` 医院 (a
+    ``place``: an organisation or place; or a ``person``), whose name may end in one of
+    `endings` (医院, 分院, 院 …); `before` and `after` are the question around the description,
+    so that the name found (the bridge) can stand in its place."""
+
+    clause: str
+    head: str
+    kind: Kind
+    endings: tuple[str, ...]
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
 class Question:
     """A question as the query stage read it, once (`rag.query.analyse`): retrieval and
     answering read these facts and never derive them again.
@@ -151,6 +168,7 @@ class Question:
             Chinese terms of its English words included.
         terms: Chinese words for its English words, in the order asked (empty for a question
             in Chinese alone); BM25 searches them and answers weigh them as tokens.
+        subject: the subject it describes instead of naming (a two-hop question), else None.
     """
 
     text: str
@@ -161,6 +179,7 @@ class Question:
     idf: dict[str, float]
     words: frozenset[str]
     terms: tuple[Term, ...] = ()
+    subject: DescribedSubject | None = None
 
     @property
     def search_tokens(self) -> tuple[str, ...]:

@@ -15,6 +15,7 @@ from rag.indexing.bilingual import TermLookup
 from rag.indexing.lexical import LexicalIndex, tokenize
 from rag.indexing.marks import MEASURE_WORDS
 from rag.query.english import english_terms
+from rag.query.hops import described
 from rag.records import Kind, Lang, Question, Term
 from rag.text import is_cjk, normalize
 
@@ -105,13 +106,15 @@ def analyse(text: str, lexical: LexicalIndex, lookup: TermLookup | None = None) 
     terms: tuple[Term, ...] = ()
     if lookup is not None and LATIN.search(text):
         terms = english_terms(text, lookup, lexical.idf)
+    lang = language(text)
     return Question(
         text=text,
         normalized=normalize(text),
-        lang=language(text),
+        lang=lang,
         kind=asked_kind(text),
         tokens=tokens,
         idf=lexical.idf({t for t in tokens if not ASKING.match(t)}),
         words=_naming(tokens) | _naming([t.text for t in terms]),
         terms=terms,
+        subject=described(text, lang),
     )

@@ -1,0 +1,123 @@
+"""The bridge of a two-hop question: the name a described subject has in the articles.
+
+For 唐聪担任副院长的那家医院…, the first hop retrieves 唐聪担任副院长 and ranks its sentences
+(`TemplateAnswerer.score`); the bridge is the first name of the head's kind in the best of
+them: a span ending in one of the subject's endings (医院, 分院, 院 …), reaching left over
+Chinese characters to the longest form the article writes more than once (江门五邑爱尔新希望眼科
+医院, not 是江门五邑爱尔新希望眼科医院), and not already named by the question (与蓬江区潮连医院
+签约的那家医院 is not 潮连医院). A sentence that names its subject only as 我局/该院/本院 gives
+the name in its article's headline instead. A person is read from the sentence's stored marks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Container, Sequence
+from dataclasses import dataclass
+
+from rag.records import DescribedSubject, Document, Question
+
+LONGEST = 16  # characters of a name
+# characters that end a name on its left: particles, prepositions, verbs of linking
+STOPS = set(
+    "的与和及同在由是为对向了将把被从于让使给并也已经曾就都还而且其该个家位名所等至到全两各此本我"
+)
+# verbs news writes before a name (推动恩平市人民医院, 联合雅怡社区): the name starts after them
+VERBS = re.compile(
+    "联合|开展|推动|签约|签订|举行|成为|通过|获评|加快|推进|打造|依托|携手|接管|牵头|成立|创建|"
+    "指导|帮扶|支持|完成|提升|实现|入选|获批|选定|表示|介绍|来到|走进|前往|组织|带领"
+)
+# an ending that is part of a longer word: 院长, 局长, 市民, 市场, 区域
+NOT_ENDING = set("长民场域")
+ADMINISTRATIVE = ("区", "市", "县", "镇", "村")
+# what stands before an ending in a common noun, not a name: 公立医院, 基层医疗机构, 上级医院
+GENERIC = re.compile(
+    r"^(?:公立|基层|上级|下级|各级|县级|市级|区级|省级|乡镇|民营|定点|综合|专科|全市|全区|全县|该|本)"
+)
+SELF = re.compile(r"我局|我院|本院|该院|该局|我市|我区|本市|本区")
+
+
+@dataclass(frozen=True)
+class Bridge:
+    """The name found, and the sentence it was read from."""
+
+    name: str
+    doc: str
+    start: int  # the sentence's offsets in its document
+    end: int
+
+    @property
+    def at(self) -> tuple[str, int]:
+        return self.doc, self.start
+
+
+def _cjk(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
+
+
+def names_in(text: str, endings: Sequence[str], known: Container[str]) -> list[str]:
+    """The names in `text` that end in one of `endings`, by ending (医院 before 院), then in
+    reading order (see the module);
+    a district, city or town (蓬江区, 开平市) only when the index knows it as a word."""
+    out: list[str] = []
+    for ending in endings:
+        for match in re.finditer(re.escape(ending), text):
+            end = match.end()
+            if text[end : end + 1] in NOT_ENDING:
+                continue
+            left = match.start()
+            while left > 0 and end - left < LONGEST and _cjk(text[left - 1]):
+                if text[left - 1] in STOPS:
+                    break
+                left -= 1
+            verbs = list(VERBS.finditer(text, left, match.start()))
+            name = text[verbs[-1].end() if verbs else left : end]
+            if len(name) <= len(ending) or GENERIC.match(name):
+                continue  # 院, 市 alone name nothing; nor does 公立医院
+            if ending in ADMINISTRATIVE:
+                name = next((name[i:] for i in range(len(name) - 1) if name[i:] in known), "")
+            if name and name not in out:
+                out.append(name)
+    return out
+
+
+def named_by(question: Question, endings: Sequence[str]) -> Callable[[str], bool]:
+    """Whether the question names `name` already: it holds it, or (in English) one of its
+    Chinese terms is the name without its ending ("the Pengjiang branch" names 蓬江分院)."""
+    terms = {t.text for t in question.terms}
+
+    def named(name: str) -> bool:
+        if name in question.text or name in terms:
+            return True
+        return any(name.endswith(e) and name[: -len(e)] in terms for e in endings)
+
+    return named
+
+
+def find_bridge(
+    subject: DescribedSubject,
+    named: Callable[[str], bool],
+    sentences: Sequence[tuple[str, int, int, str]],
+    documents: dict[str, Document],
+    known: Container[str] = (),
+    persons: Sequence[Sequence[str]] = (),
+) -> Bridge | None:
+    """The bridge read from the first-hop `sentences` ``(doc, start, end, title)``, best first,
+    that the question has not `named` already (`known`: the index's words; `persons`: each
+    sentence's marked person names, for a person asked about)."""
+    for i, (doc, start, end, title) in enumerate(sentences):
+        text = documents[doc].text[start:end]
+        if subject.kind == "person":
+            found = [p for p in (persons[i] if i < len(persons) else ()) if not named(p)]
+        else:
+            found = [n for n in names_in(text, subject.endings, known) if not named(n)]
+            if not found and SELF.search(text):
+                found = [n for n in names_in(title, subject.endings, known) if not named(n)]
+        if found:
+            # 那家开平医院: a name holding the head's qualifier (开平) before any other
+            qualifier = next(
+                (subject.head[: -len(e)] for e in subject.endings if subject.head.endswith(e)), ""
+            )
+            held = [n for n in found if qualifier and qualifier in n]
+            return Bridge((held or found)[0], doc, start, end)
+    return None
