@@ -72,8 +72,8 @@ def names_in(text: str, endings: Sequence[str], known: Container[str]) -> list[s
                 left -= 1
             verbs = list(VERBS.finditer(text, left, match.start()))
             name = text[verbs[-1].end() if verbs else left : end]
-            if len(name) <= len(ending) or GENERIC.match(name):
-                continue  # 院, 市 alone name nothing; nor does 公立医院
+            if len(name) <= max(len(ending), 2) or GENERIC.match(name):
+                continue  # 院, 市, 建院 name nothing; nor does 公立医院
             if ending in ADMINISTRATIVE:
                 name = next((name[i:] for i in range(len(name) - 1) if name[i:] in known), "")
             if name and name not in out:

@@ -25,6 +25,7 @@ HEADLINE = [
     "char_f1",
     "em",
     "f1",
+    "bridge_accuracy",
 ]
 
 

@@ -7,7 +7,9 @@ hit@1/3/5/10, MRR@10, nDCG@10, and hit within a fixed character budget of contex
 compares chunk sizes fairly (a bigger chunk covers more but costs more context).
 
 Answers: correct when found and a gold answer string is in the answer; for unanswerable items,
-correct when not found. Citation accuracy: a cited quote overlaps the evidence. Character F1
+correct when not found. Two-hop items also score their first hop: bridge accuracy, the share
+whose bridge (the entity the described subject was found to be) stands in the first evidence.
+Citation accuracy: a cited quote overlaps the evidence. Character F1
 (bag of characters, answer vs evidence) as a softer score. EM and F1: CMRC 2018's rules on the
 short answer (`Answer.short`) against the gold answers, as a reading-comprehension reader is
 scored.
@@ -58,6 +60,9 @@ class ItemResult:
     em: float | None = None  # CMRC 2018 exact match and F1 of the short answer (answerable items)
     f1: float | None = None
     answered: bool = True  # False for a retrieval-only baseline: the answer metrics are None
+    # a two-hop item's bridge (the entity its first hop named) and whether it is the right one
+    bridge: str | None = None
+    bridge_ok: bool | None = None
 
 
 def _overlap(a: str, b: str) -> int:
@@ -144,6 +149,19 @@ def judge(item: GoldItem, hits: Sequence[Hit], answer: Answer) -> dict[str, Any]
     }
 
 
+def judge_bridge(item: GoldItem, answer: Answer) -> dict[str, Any]:
+    """A two-hop item's first hop: right when its bridge stands in the first evidence (the
+    sentence that names the described subject); wrong when none was found or no hop taken."""
+    if item.type != "multi-hop" or not item.answerable:
+        return {}
+    hops = cast(list[dict[str, Any]], answer.meta.get("hops") or [{}])
+    bridge = hops[0].get("bridge")
+    return {
+        "bridge": bridge,
+        "bridge_ok": bool(bridge) and squash(bridge) in squash(item.evidence[0]),
+    }
+
+
 def run_items(
     rag: RAG,
     items: Iterable[GoldItem],
@@ -178,6 +196,7 @@ def run_items(
                 retrieved=[f"{h.doc} · {h.title} · {h.text[:40]}" for h in hits[:3]],
                 answered=retrieve is None,
                 **judge(item, hits, answer),
+                **(judge_bridge(item, answer) if retrieve is None else {}),
             )
         )
     return results
@@ -208,6 +227,7 @@ def summarize(results: Sequence[ItemResult]) -> dict[str, Any]:
     out["char_f1"] = _mean(r.char_f1 for r in answered)
     out["em"] = _mean(r.em for r in answered if r.em is not None)
     out["f1"] = _mean(r.f1 for r in answered if r.f1 is not None)
+    out["bridge_accuracy"] = _mean(float(r.bridge_ok) for r in asked if r.bridge_ok is not None)
     groups: dict[str, dict[str, list[ItemResult]]] = {
         "type": defaultdict(list),
         "lang": defaultdict(list),

@@ -75,6 +75,10 @@ ENDINGS_EN: dict[str, tuple[str, ...]] = {
 PERSONS_EN = ("doctor", "expert", "director", "person", "official", "secretary", "president")
 
 CLASSIFIER = "家个位所名支座间条"
+# 江门五邑爱尔新希望眼科医院所在的那家医院 names its subject after all: one hop
+NAMED_ZH = re.compile(
+    r"[\u4e00-\u9fff]{2,14}(?:医院|分院|卫生院|中心|局|区|市|县|镇|村)(?:所在|所属)?"
+)
 # …的那家医院 / …的这个区: the clause runs back to the previous comma (or the start)
 RELATIVE_ZH = re.compile(rf"([^，,。；;：:？?！!]{{2,}}?)的[那这][{CLASSIFIER}]?")
 ASKS_ITSELF_ZH = re.compile(
@@ -102,7 +106,7 @@ def _zh(text: str) -> DescribedSubject | None:
         tail = text[match.end() :]
         comma = re.search(r"[，,]", tail)
         head = ""
-        if comma and comma.start() <= 14:
+        if comma and comma.start() <= 10:  # 社区卫生服务中心，; not 医院牵头成立了一个专科联盟，
             head, after = tail[: comma.start()], tail[comma.end() :]
         else:
             person_asked = match.group(0).endswith(("位", "名"))
@@ -111,7 +115,7 @@ def _zh(text: str) -> DescribedSubject | None:
             if found:
                 at, ending = min(found, key=lambda f: (f[0] + len(f[1]), -len(f[1])))
                 head, after = tail[: at + len(ending)], tail[at + len(ending) :]
-        if not head or ASKS_ITSELF_ZH.match(after):
+        if not head or ASKS_ITSELF_ZH.match(after) or NAMED_ZH.fullmatch(clause):
             continue
         before = text[: match.start(1)]
         person = match.group(0).endswith(("位", "名")) or head.endswith(PERSONS_ZH)
