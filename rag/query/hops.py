@@ -77,7 +77,7 @@ PERSONS_EN = ("doctor", "expert", "director", "person", "official", "secretary",
 CLASSIFIER = "家个位所名支座间条"
 # 江门五邑爱尔新希望眼科医院所在的那家医院 names its subject after all: one hop
 NAMED_ZH = re.compile(
-    r"[\u4e00-\u9fff]{2,14}(?:医院|分院|卫生院|中心|局|区|市|县|镇|村)(?:所在|所属)?"
+    r"[\u4e00-\u9fff]{2,14}(?:医院|分院|卫生院|中心|局|区|市|县|镇|村)(?:所在|所属)"
 )
 # …的那家医院 / …的这个区: the clause runs back to the previous comma (or the start)
 RELATIVE_ZH = re.compile(rf"([^，,。；;：:？?！!]{{2,}}?)的[那这][{CLASSIFIER}]?")
