@@ -61,10 +61,14 @@ class TwoHops:
     answerer: TemplateAnswerer
 
     def retrieve(self, read: Question, k: int, mode: str, clock: Clock | None = None) -> Retrieved:
+        """Both hops' retrieval for `read` (its `subject` set), or one hop when no bridge is
+        found; `clock` laps ``embed`` (both embeddings), the searches and ``bridge``."""
         subject = read.subject
         assert subject is not None, "a two-hop question describes its subject"
+        lap = clock.lap if clock else lambda stage: None
         first = replace(self.analyse(subject.clause), kind=subject.kind, subject=None)
         qvec = self.retriever.embed_query(first)
+        lap("embed")
         hits = self.retriever.search(first, k, FIRST_HOP_MODE, qvec=qvec, clock=clock)
         scored = self.answerer.score(first, qvec, hits)[:FIRST_HOP_SENTENCES]
         bridge = find_bridge(
@@ -79,18 +83,20 @@ class TwoHops:
         )
         hop1: dict[str, object] = {"clause": subject.clause, "bridge": bridge and bridge.name}
         if bridge is None:
-            qvec = self.retriever.embed_query(read)
-            hits = self.retriever.search(read, k, mode, qvec=qvec, clock=clock)
-            return Retrieved(read, qvec, hits, [hop1])
-        bridge_hit = next(s.hit for s in scored if (s.hit.doc, s.start) == bridge.at)
-        # answered in the language asked: 江海区中西医结合医院 at what star level? is English
-        second = replace(
-            self.analyse(rewritten(subject, bridge.name)), subject=None, lang=read.lang
-        )
+            second, bridge_hit = read, None
+            hops = [hop1]
+        else:
+            bridge_hit = next(s.hit for s in scored if (s.hit.doc, s.start) == bridge.at)
+            # answered in the language asked: 江海区中西医结合医院 at what star level? is English
+            second = replace(
+                self.analyse(rewritten(subject, bridge.name)), subject=None, lang=read.lang
+            )
+            hops = [hop1, {"question": second.text}]
+        lap("bridge")
         qvec = self.retriever.embed_query(second)
+        lap("embed")
         hits = self.retriever.search(second, k, mode, qvec=qvec, clock=clock)
-        hop2: dict[str, object] = {"question": second.text}
-        return Retrieved(second, qvec, hits, [hop1, hop2], bridge, bridge_hit)
+        return Retrieved(second, qvec, hits, hops, bridge, bridge_hit)
 
     def _persons(self, row: int, doc: str, start: int) -> list[str]:
         text = self.answerer.documents[doc].text

@@ -155,9 +155,9 @@ def judge_bridge(item: GoldItem, answer: Answer) -> dict[str, Any]:
     if item.type != "multi-hop" or not item.answerable:
         return {}
     hops = cast(list[dict[str, Any]], answer.meta.get("hops") or [{}])
-    bridge = hops[0].get("bridge")
+    bridge = str(hops[0].get("bridge") or "")
     return {
-        "bridge": bridge,
+        "bridge": bridge or None,
         "bridge_ok": bool(bridge) and squash(bridge) in squash(item.evidence[0]),
     }
 

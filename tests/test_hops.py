@@ -1,0 +1,208 @@
+"""Two-hop questions (issue 16): a subject described rather than named is found first (the
+bridge), then the question is asked again with its name; on the real model and seeds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rag import RAG, Settings
+from rag.answering.bridge import names_in
+from rag.evaluation.gold import load_gold
+from rag.indexing.embedders.base import Vectors
+from rag.query.analysis import language
+from rag.query.hops import described, rewritten
+from rag.records import DescribedSubject
+
+EVAL = Path(__file__).resolve().parent.parent / "eval"
+
+
+def subject_of(question: str) -> DescribedSubject | None:
+    return described(question, language(question))
+
+
+@pytest.mark.parametrize(
+    ("question", "clause", "head", "after"),
+    [
+        (
+            "唐聪担任副院长的那家医院牵头成立了一个专科联盟，联动了几家公立基层医疗机构？",
+            "唐聪担任副院长",
+            "医院",
+            "牵头成立了一个专科联盟，联动了几家公立基层医疗机构？",
+        ),
+        (  # a short head runs to the comma
+            "全科医疗科被评为“江门市基层特色专科”的那家社区卫生服务中心，在中医方面被选定为什么基地？",
+            "全科医疗科被评为“江门市基层特色专科”",
+            "社区卫生服务中心",
+            "在中医方面被选定为什么基地？",
+        ),
+        (
+            "局长何素媛所在的那个市，2024年有几家基层医疗卫生机构通过了推荐标准考核？",
+            "局长何素媛所在",
+            "市",
+            "2024年有几家基层医疗卫生机构通过了推荐标准考核？",
+        ),
+        (
+            "How many outpatient visits did the hospital whose Party secretary is Zhen Peilin "
+            "record in 2023?",
+            "hospital whose Party secretary is Zhen Peilin",
+            "hospital",
+            " record in 2023?",
+        ),
+        (
+            "Liang Zongwei's district plans to turn which campus into a rehabilitation centre?",
+            "district Liang Zongwei",
+            "district",
+            " plans to turn which campus into a rehabilitation centre?",
+        ),
+        (
+            "City with health bureau director Liu Binyun: which time did it pass the review?",
+            "with health bureau director Liu Binyun",
+            "city",
+            "which time did it pass the review?",
+        ),
+    ],
+)
+def test_a_described_subject_is_read_from_the_question(
+    question: str, clause: str, head: str, after: str
+) -> None:
+    subject = subject_of(question)
+    assert subject is not None
+    assert (subject.clause, subject.head, subject.after) == (clause, head, after)
+    assert subject.kind == "place"
+
+
+def test_the_context_before_the_description_is_kept_in_the_rewrite() -> None:
+    question = (
+        "据市卫生健康局对2024年的总结，获评全国第一批医养结合示范县的那个区，2025年计划做什么？"
+    )
+    subject = subject_of(question)
+    assert subject is not None and subject.clause == "获评全国第一批医养结合示范县"
+    assert (
+        rewritten(subject, "新会区") == "据市卫生健康局对2024年的总结，新会区，2025年计划做什么？"
+    )
+    english = subject_of("In the district whose health bureau is headed by Li Yongjin, how many?")
+    assert english is not None
+    assert rewritten(english, "蓬江区") == "In 蓬江区 how many?"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "蓬江区有多少支家庭医生团队？",
+        "那家医院的院长是谁？",
+        # the description is all that is asked: one hop finds it
+        "用“方向盘把不稳”来比喻党建重要性的那位蓬江分院党委书记叫什么名字？",
+        # the subject is named after all
+        "江门五邑爱尔新希望眼科医院所在的那家医院，牵头成立了什么专科联盟？",
+        "Jiangmen People's Hospital passed an on-site review for what level of trauma center?",
+        "Which software will all of Xinhui's hospitals that report infectious diseases online "
+        "have to integrate?",
+        "Who is the director of Heshan Third People's Hospital (the psychiatric hospital)?",
+    ],
+)
+def test_a_question_that_names_its_subject_is_one_hop(question: str) -> None:
+    assert subject_of(question) is None
+
+
+def test_the_gold_sets_two_hop_questions_are_found_and_no_other() -> None:
+    items = [i for split in ("train", "dev", "test") for i in load_gold(EVAL / f"{split}.jsonl")]
+    two_hop = [i for i in items if i.type == "multi-hop"]
+    found = [i.id for i in two_hop if subject_of(i.question)]
+    assert len(found) >= 0.9 * len(two_hop) - 1, found
+    assert [i.id for i in items if i.type != "multi-hop" and subject_of(i.question)] == []
+
+
+def test_a_name_runs_left_to_a_particle_or_verb_and_is_no_common_noun() -> None:
+    hospital = ("医院", "分院", "卫生院", "院")
+    sentence = "这是身边同事对江门五邑爱尔新希望眼科医院副院长唐聪的一致评价。"
+    assert names_in(sentence, hospital, ()) == ["江门五邑爱尔新希望眼科医院"]
+    assert names_in("吸纳新外力，推动恩平市人民医院与南部战区总医院加强联动共建", hospital, ())[
+        0
+    ] == ("恩平市人民医院")
+    # 医院 before 院: the hospital that took over the care home, not the care home
+    took_over = "江海区礼乐颐养院正式由江海区中西医结合医院接管"
+    assert names_in(took_over, hospital, ())[0] == "江海区中西医结合医院"
+    assert names_in("目前全院有8个党员先锋岗，建院之初就成立了党组织", hospital, ()) == []
+    assert names_in("落实2家公立医院书记、院长分设", hospital, ()) == []
+    # a district or city only as a word the index knows
+    assert names_in("开平市卫生健康局局长何素媛", ("市",), {"开平市"}) == ["开平市"]
+    assert names_in("成为全市唯一获“国家级健康区”县区", ("区",), {"开平市"}) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "bridge", "answer"),
+    [
+        (
+            "唐聪担任副院长的那家医院牵头成立了一个专科联盟，联动了几家公立基层医疗机构？",
+            "江门五邑爱尔新希望眼科医院",
+            "4家",
+        ),
+        (
+            "局长何素媛所在的那个市，2024年有几家基层医疗卫生机构通过了“优质服务基层行”推荐标准考核？",
+            "开平市",
+            "5家",
+        ),
+        ("赵春阳任党支部书记的那家医院成立于哪一年？", "江门五邑爱尔新希望眼科医院", "2016年"),
+        (
+            "How many Party member vanguard posts does the hospital whose Party secretary is "
+            "Zhen Peilin have?",
+            "蓬江分院",
+            "8个",
+        ),
+    ],
+)
+def test_two_hops_find_the_bridge_and_cite_it_first(
+    seed_rag: RAG, question: str, bridge: str, answer: str
+) -> None:
+    got = seed_rag.ask(question)
+    hops = got.meta["hops"]
+    assert isinstance(hops, list) and len(hops) == 2
+    assert hops[0]["bridge"] == bridge
+    assert bridge in str(hops[1]["question"])
+    assert got.found and got.short == answer
+    first = got.citations[0]
+    # why that entity: its sentence names it, or says 该院 in an article headed by its name
+    assert first.n == 1 and (bridge in first.quote or bridge in first.title)
+    assert answer in got.citations[1].quote and "[2]" in got.text
+    lead = f"Via {bridge}" if got.lang == "en" else f"{bridge}[1] → {answer}"
+    assert got.text.startswith(lead)
+    # both hops' passages are in the hits, and search returns them too
+    chunks = {h.chunk_id for h in got.hits}
+    assert {first.chunk_id, got.citations[1].chunk_id} <= chunks
+    assert {h.chunk_id for h in seed_rag.search(question, k=5)} == chunks
+
+
+def test_a_first_hop_that_finds_no_bridge_falls_back_to_one_hop(seed_rag: RAG) -> None:
+    got = seed_rag.ask("发明了永动机的那个镇，有多少人口？")
+    assert got.meta["hops"] == [{"clause": "发明了永动机", "bridge": None}]
+    assert not got.found  # and the question as asked is answered: nothing says it
+    assert len(got.hits) == 5
+
+
+class CountingEmbedder:
+    """The real embedder, counting the questions it embeds."""
+
+    def __init__(self, inner: object) -> None:
+        self.inner = inner
+        self.queries: list[str] = []
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.inner, name)
+
+    def encode_queries(self, texts: list[str]) -> Vectors:
+        self.queries.extend(texts)
+        return self.inner.encode_queries(texts)  # type: ignore[attr-defined, no-any-return]
+
+
+def test_a_question_costs_at_most_two_query_embeddings(seed_rag: RAG) -> None:
+    counting = CountingEmbedder(seed_rag.embedder)
+    rag = RAG(seed_rag.index, counting, Settings(query_cache=0))  # type: ignore[arg-type]
+    for item in load_gold(EVAL / "dev.jsonl"):
+        counting.queries.clear()
+        answer = rag.ask(item.question)
+        assert len(counting.queries) == (2 if "hops" in answer.meta else 1), item.id
+    counting.queries.clear()
+    rag.ask("发明了永动机的那个镇，有多少人口？")  # a first hop with no bridge
+    assert len(counting.queries) == 2
