@@ -91,6 +91,23 @@ class SearchResponse(BaseModel):
     timings_ms: dict[str, float]
 
 
+class Hops(BaseModel):
+    """How a question that described its subject was answered (`Answer.meta["hops"]`)."""
+
+    clause: str = Field(description="what described the subject, retrieved first")
+    bridge: str | None = Field(description="the subject's name found there (cited as [1])")
+    question: str | None = Field(description="the question asked again with the name in place")
+
+    @classmethod
+    def of(cls, meta: object) -> Hops | None:
+        if not isinstance(meta, list) or not meta:
+            return None
+        first, rest = meta[0], meta[1] if len(meta) > 1 else {}
+        return cls(
+            clause=str(first["clause"]), bridge=first.get("bridge"), question=rest.get("question")
+        )
+
+
 class AnswerResponse(BaseModel):
     question: str
     answer: str
@@ -101,6 +118,8 @@ class AnswerResponse(BaseModel):
     citations: list[Citation]
     hits: list[Hit]
     timings_ms: dict[str, float]
+    # set when the question described its subject instead of naming it (two hops)
+    hops: Hops | None = None
 
     @classmethod
     def of(cls, question: str, answer: Answer) -> AnswerResponse:
@@ -114,6 +133,7 @@ class AnswerResponse(BaseModel):
             citations=list(answer.citations),
             hits=list(answer.hits),
             timings_ms=dict(timings),
+            hops=Hops.of(answer.meta.get("hops")),
         )
 
 

@@ -69,6 +69,16 @@ def test_ask(client: TestClient) -> None:
     assert {"embed", "dense", "bm25", "fuse", "answer", "total"} <= set(body["timings_ms"])
 
 
+def test_ask_a_two_hop_question_names_its_bridge(client: TestClient) -> None:
+    question = "局长何素媛所在的那个市，2024年有几家基层医疗卫生机构通过了推荐标准考核？"
+    body = client.post("/api/ask", json={"question": question}).json()
+    assert body["hops"]["clause"] == "局长何素媛所在" and body["hops"]["bridge"] == "开平市"
+    assert body["hops"]["question"].startswith("开平市")
+    assert body["answer"].startswith("开平市[1] → 5家") and body["short"] == "5家"
+    assert "开平市" in body["citations"][0]["quote"]
+    assert client.post("/api/ask", json={"question": QUESTION}).json()["hops"] is None
+
+
 def test_ask_not_found(client: TestClient) -> None:
     body = client.post("/api/ask", json={"question": "明天江门的天气怎么样？"}).json()
     assert body["found"] is False and body["citations"] == [] and body["hits"]
