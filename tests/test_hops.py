@@ -73,6 +73,14 @@ def test_a_described_subject_is_read_from_the_question(
     assert subject.kind == "place"
 
 
+def test_a_description_in_traditional_script_is_read_too(seed_rag: RAG) -> None:
+    question = seed_rag.analyse(
+        "唐聰擔任副院長的那家醫院牽頭成立了一個專科聯盟，聯動了幾家公立基層醫療機構？"
+    )
+    assert question.subject is not None
+    assert (question.subject.clause, question.subject.head) == ("唐聪担任副院长", "医院")
+
+
 def test_the_context_before_the_description_is_kept_in_the_rewrite() -> None:
     question = (
         "据市卫生健康局对2024年的总结，获评全国第一批医养结合示范县的那个区，2025年计划做什么？"
@@ -125,6 +133,7 @@ def test_a_name_runs_left_to_a_particle_or_verb_and_is_no_common_noun() -> None:
     took_over = "江海区礼乐颐养院正式由江海区中西医结合医院接管"
     assert names_in(took_over, hospital, ())[0] == "江海区中西医结合医院"
     assert names_in("目前全院有8个党员先锋岗，建院之初就成立了党组织", hospital, ()) == []
+    assert names_in("其中杜阮镇卫生院达到国家推荐标准", hospital, ()) == ["杜阮镇卫生院"]
     assert names_in("落实2家公立医院书记、院长分设", hospital, ()) == []
     # a district or city only as a word the index knows
     assert names_in("开平市卫生健康局局长何素媛", ("市",), {"开平市"}) == ["开平市"]

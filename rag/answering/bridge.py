@@ -70,6 +70,8 @@ def names_in(text: str, endings: Sequence[str], known: Container[str]) -> list[s
                 if text[left - 1] in STOPS:
                     break
                 left -= 1
+            if text[left - 1 : left + 1] == "其中":
+                left += 1  # 其中杜阮镇卫生院: 其中 is "among them", not part of the name
             verbs = list(VERBS.finditer(text, left, match.start()))
             name = text[verbs[-1].end() if verbs else left : end]
             if len(name) <= max(len(ending), 2) or GENERIC.match(name):

@@ -106,15 +106,16 @@ def analyse(text: str, lexical: LexicalIndex, lookup: TermLookup | None = None) 
     terms: tuple[Term, ...] = ()
     if lookup is not None and LATIN.search(text):
         terms = english_terms(text, lookup, lexical.idf)
-    lang = language(text)
+    lang, normalized = language(text), normalize(text)
     return Question(
         text=text,
-        normalized=normalize(text),
+        normalized=normalized,
         lang=lang,
         kind=asked_kind(text),
         tokens=tokens,
         idf=lexical.idf({t for t in tokens if not ASKING.match(t)}),
         words=_naming(tokens) | _naming([t.text for t in terms]),
         terms=terms,
-        subject=described(text, lang),
+        # read in Simplified script: 那家醫院 is 那家医院
+        subject=described(normalized, lang),
     )
