@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml
 # CPU build and must be in place first, or pip pulls gigabytes of CUDA packages.
 $(ST_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet torch==2.13.0
-	$(BIN)/python -m pip install --quiet -e '.[dev,st,st-test]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,st,st-test,milvus]'
 	touch $(ST_STAMP)
 
 # Browser tests drive Debian's Chromium (Playwright's own browser download cannot work here);

@@ -31,6 +31,15 @@ class Settings(BaseSettings):
         default=Path("~/.cache/rag-zh-news"),
         description="where the parsed English–Chinese dictionaries are kept between builds",
     )
+    vector_store: Literal["faiss", "milvus"] = Field(
+        default="faiss",
+        description="where chunk vectors are searched: FAISS files, or a Milvus collection",
+    )
+    milvus_uri: str | None = Field(
+        default=None,
+        description="Milvus: a local path (milvus-lite) or http://host:19530; unset: "
+        "milvus-lite inside the index folder",
+    )
     faiss_index: Literal["flat", "hnsw"] = "flat"
     hnsw_m: int = Field(default=32, ge=4)
     hnsw_ef_construction: int = Field(default=200, ge=8)

@@ -9,6 +9,7 @@ import platform
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -21,6 +22,7 @@ from rag.indexing.embedders.base import Embedder, Vectors
 from rag.indexing.lexical import LexicalIndex
 from rag.indexing.sentence_table import SentenceRef, SentenceTable, sentence_features
 from rag.indexing.store import StoredIndex, read_reusable, write_index
+from rag.indexing.vector_store import LITE_FOLDER, MilvusStore, VectorStore, alias_for
 from rag.records import Document
 from rag.settings import Settings
 from rag.timing import Clock
@@ -141,19 +143,34 @@ def build_index(
     clock.lap("sentence_features")
     sentences = SentenceTable(refs, sentence_keys, stack(sentence_keys), features)
 
-    dense = DenseIndex.build(
+    # With Milvus, the FAISS file is still written, flat: it is the next rebuild's embedding
+    # cache (vectors by embed key), and a Milvus server is not asked to give them all back
+    milvus = settings.vector_store == "milvus"
+    flat = DenseIndex.build(
         vectors,
-        settings.faiss_index,
+        "flat" if milvus else settings.faiss_index,
         hnsw_m=settings.hnsw_m,
         ef_construction=settings.hnsw_ef_construction,
         ef_search=settings.hnsw_ef_search,
     )
     clock.lap("faiss")
+    dense: VectorStore = flat
+    filled: list[MilvusStore] = []
+
+    def fill_milvus(gen: Path) -> dict[str, Any]:
+        store = MilvusStore.fill(
+            settings.milvus_uri or str(gen / LITE_FOLDER), alias_for(index_dir), vectors
+        )
+        filled.append(store)
+        clock.lap("milvus")
+        # a database inside the generation is named relative to it: the index may move
+        return {**store.describe(), "uri": settings.milvus_uri or LITE_FOLDER}
+
     manifest = {
         "embedder": {"name": embedder.name, "dim": embedder.dim},
         "chunker": asdict(chunker),
         "faiss": {
-            "kind": settings.faiss_index,
+            "kind": "flat" if milvus else settings.faiss_index,
             "hnsw_m": settings.hnsw_m,
             "hnsw_ef_construction": settings.hnsw_ef_construction,
         },
@@ -169,9 +186,26 @@ def build_index(
         "versions": _versions(),
         "english_terms": describe(lookup),
     }
-    manifest = write_index(
-        index_dir, documents, chunks, keys, dense, lexical, sentences, lookup, manifest
-    )
+    try:
+        manifest = write_index(
+            index_dir,
+            documents,
+            chunks,
+            keys,
+            flat,
+            lexical,
+            sentences,
+            lookup,
+            manifest,
+            fill_milvus if milvus else None,
+        )
+    except BaseException:
+        for store in filled:  # a collection on a server outlives the generation folder
+            store.drop()
+        raise
+    for store in filled:  # only now, with the index folder swapped, do clients see it
+        store.publish(alias_for(index_dir))
+        dense = store
     clock.lap("save")
     report = BuildReport(
         documents=len(documents),

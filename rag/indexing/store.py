@@ -30,7 +30,7 @@ import os
 import secrets
 import shutil
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -43,6 +43,7 @@ from rag.indexing.dense import DenseIndex
 from rag.indexing.embedders.base import Vectors
 from rag.indexing.lexical import LexicalIndex
 from rag.indexing.sentence_table import SentenceFeatures, SentenceRef, SentenceTable
+from rag.indexing.vector_store import LITE_FOLDER, MilvusStore, VectorStore, local
 from rag.records import Article, Chunk, Document, Paragraph
 
 FORMAT_VERSION = 4
@@ -59,7 +60,7 @@ class StoredIndex:
     documents: dict[str, Document]
     chunks: list[Chunk]
     embed_keys: list[str]
-    dense: DenseIndex
+    dense: VectorStore
     lexical: LexicalIndex
     sentences: SentenceTable
     lookup: TermLookup
@@ -106,8 +107,13 @@ def write_index(
     sentences: SentenceTable,
     lookup: TermLookup,
     manifest: dict[str, Any],
+    vector_store: Callable[[Path], dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """Write a new generation and swap `path` to it. Returns the manifest as written."""
+    """Write a new generation and swap `path` to it. Returns the manifest as written.
+
+    `vector_store`, when given, fills another vector store (Milvus) once the files are
+    written, given the generation folder (milvus-lite's database may live in it, unchecksummed:
+    it changes as it is opened); what it returns is the manifest's ``vector_store``."""
     path = Path(path)
     parent = path.parent
     parent.mkdir(parents=True, exist_ok=True)
@@ -154,7 +160,11 @@ def write_index(
         sentences.features.save(gen / "sentence_features.npz")
         lexical.save(gen / "bm25")
         lookup.save(gen / LOOKUP)
-        files = sorted(p for p in gen.rglob("*") if p.is_file())
+        if vector_store is not None:
+            manifest = {**manifest, "vector_store": vector_store(gen)}
+        files = sorted(
+            p for p in gen.rglob("*") if p.is_file() and LITE_FOLDER not in p.relative_to(gen).parts
+        )
         for file in files:
             _fsync(file)
         manifest = {
@@ -284,6 +294,18 @@ def _reusable_lookup(path: Path, manifest: dict[str, Any]) -> TermLookup | None:
         return None
 
 
+def open_vector_store(path: Path, manifest: dict[str, Any], chunks: int) -> VectorStore:
+    """The index's chunk vectors where its manifest says: FAISS files, or a Milvus collection
+    (a relative URI is milvus-lite inside the index folder)."""
+    where = manifest.get("vector_store") or {"backend": "faiss"}
+    if where["backend"] != "milvus":
+        return DenseIndex.load(path / "vectors.faiss")
+    uri = str(where["uri"])
+    if local(uri) and not Path(uri).is_absolute():
+        uri = str(path / uri)
+    return MilvusStore.open(uri, where["collection"], chunks, path)
+
+
 def read_index(path: Path, embedder_name: str | None = None) -> StoredIndex:
     """Open and verify the index at `path`.
 
@@ -320,7 +342,7 @@ def read_index(path: Path, embedder_name: str | None = None) -> StoredIndex:
     rows = _read_jsonl(path / "chunks.jsonl")
     embed_keys = [row.pop("embed_key") for row in rows]
     chunks = [Chunk(**row) for row in rows]
-    dense = DenseIndex.load(path / "vectors.faiss")
+    dense = open_vector_store(path, manifest, len(chunks))
     lexical = LexicalIndex.load(path / "bm25")
     sentence_rows = _read_jsonl(path / "sentences.jsonl")
     sentences = SentenceTable(

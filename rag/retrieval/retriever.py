@@ -12,9 +12,9 @@ from typing import get_args
 import numpy as np
 
 from rag.errors import QueryError
-from rag.indexing.dense import DenseIndex
 from rag.indexing.embedders.base import Embedder, Vectors
 from rag.indexing.lexical import LexicalIndex
+from rag.indexing.vector_store import VectorStore
 from rag.records import Chunk, Hit, Question
 from rag.retrieval.fusion import reciprocal_rank_fusion, top
 from rag.settings import Mode
@@ -29,7 +29,7 @@ class Retriever:
     def __init__(
         self,
         chunks: Sequence[Chunk],
-        dense: DenseIndex,
+        dense: VectorStore,
         lexical: LexicalIndex,
         embedder: Embedder,
         *,

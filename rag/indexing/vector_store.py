@@ -1,0 +1,188 @@
+"""Where the chunk vectors are searched: FAISS files (the default) or a Milvus collection.
+
+Both answer the same small Protocol, `VectorStore`: the best rows for a query vector with
+their cosines, and the vectors of given rows (every hit reports its cosine). Retrieval,
+answers and citations are the same on either; `RAG_VECTOR_STORE` chooses.
+
+**Milvus** through `pymilvus` (``pip install '.[milvus]'``): a URI that is a local path runs
+milvus-lite inside the process; ``http://host:19530`` reaches a Milvus standalone or cluster
+with the same code. By default (`RAG_MILVUS_URI` unset) the milvus-lite database lives inside
+the index's generation folder (``milvus.db``), so it is swapped in with the rest of the index
+(milvus-lite admits one process per database file: a rebuild beside a running server writes
+its own). A build fills a **new** collection, ``rag_<index name>_<stamp>``, and only after the
+index folder is swapped points the alias ``rag_<index name>`` at it (Milvus aliases): a reader
+opens the collection its manifest names, so it never sees half an index, and clients that
+query the alias switch at once. The collection before is kept (a server that has not reloaded
+still reads it); older ones are dropped.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from rag.errors import ConfigError, IndexCorruptError
+from rag.indexing.embedders.base import Vectors
+
+LITE_FOLDER = "milvus.db"  # inside a generation folder, when no URI is given
+BATCH = 2000  # rows per insert
+
+
+class VectorStore(Protocol):
+    """The chunk vectors of one index; row i is chunk i."""
+
+    @property
+    def size(self) -> int: ...
+
+    @property
+    def dim(self) -> int: ...
+
+    def set_ef_search(self, ef_search: int) -> None: ...
+
+    def search(self, query: Vectors, k: int) -> list[tuple[int, float]]:
+        """``(row, cosine)`` best first for one query vector."""
+        ...
+
+    def vectors(self, rows: list[int] | None = None) -> Vectors:
+        """The stored vectors (all, or the given rows, in that order)."""
+        ...
+
+
+def alias_for(index_dir: Path) -> str:
+    """The Milvus alias of the index at `index_dir` (``index/default`` → ``rag_default``)."""
+    return "rag_" + re.sub(r"\W", "_", Path(index_dir).name)
+
+
+def local(uri: str) -> bool:
+    return "://" not in uri
+
+
+def _client(uri: str) -> Any:
+    """A client for `uri`. milvus-lite runs one server per database path in a process and
+    locks the path against others: the same path always spelt the same way (resolved, through
+    the index's link) shares that server."""
+    if local(uri):
+        uri = str(Path(uri).resolve())
+    try:
+        from pymilvus import MilvusClient
+    except ImportError as exc:
+        raise ConfigError(
+            "RAG_VECTOR_STORE=milvus needs pymilvus: pip install '.[milvus]' "
+            "(or set RAG_VECTOR_STORE=faiss)"
+        ) from exc
+    return MilvusClient(uri)
+
+
+class MilvusStore:
+    """Chunk vectors in one Milvus collection (see the module docstring)."""
+
+    def __init__(self, client: Any, uri: str, collection: str, size: int, dim: int) -> None:
+        self.client = client
+        self.uri = uri
+        self.collection = collection
+        self._size = size
+        self._dim = dim
+
+    @property
+    def size(self) -> int:
+        return self._size
+
+    @property
+    def dim(self) -> int:
+        return self._dim
+
+    def set_ef_search(self, ef_search: int) -> None:
+        """Nothing to set: the collection's index is exact (FLAT, inner product)."""
+
+    @classmethod
+    def fill(cls, uri: str, alias: str, vectors: Vectors) -> MilvusStore:
+        """A new collection holding `vectors` (row i as id i), loaded and ready; the alias
+        is not moved yet (`publish`)."""
+        from pymilvus import DataType
+
+        client = _client(uri)
+        dim = int(vectors.shape[1])
+        name = f"{alias}_{time.strftime('%Y%m%dT%H%M%S')}_{secrets.token_hex(3)}"
+        schema = client.create_schema(auto_id=False)
+        schema.add_field("id", DataType.INT64, is_primary=True)
+        schema.add_field("vec", DataType.FLOAT_VECTOR, dim=dim)
+        params = client.prepare_index_params()
+        params.add_index("vec", index_type="FLAT", metric_type="IP")
+        client.create_collection(name, schema=schema, index_params=params)
+        try:
+            for start in range(0, len(vectors), BATCH):
+                rows = vectors[start : start + BATCH]
+                client.insert(
+                    name,
+                    [{"id": start + i, "vec": v.tolist()} for i, v in enumerate(rows)],
+                )
+            client.flush(name)
+            client.load_collection(name)
+        except BaseException:
+            client.drop_collection(name)
+            raise
+        return cls(client, uri, name, len(vectors), dim)
+
+    @classmethod
+    def open(cls, uri: str, collection: str, size: int, index_path: Path) -> MilvusStore:
+        """The collection an index's manifest names, checked to hold `size` vectors."""
+        hint = f"run `rag build <corpus folder> --index {index_path}` to build it again"
+        client = _client(uri)
+        if not client.has_collection(collection):
+            raise IndexCorruptError(f"{uri} holds no collection {collection!r}: {hint}")
+        client.load_collection(collection)
+        rows = int(client.get_collection_stats(collection)["row_count"])
+        if rows != size:
+            raise IndexCorruptError(
+                f"collection {collection!r} at {uri} holds {rows} vectors, {size} expected: {hint}"
+            )
+        fields = client.describe_collection(collection)["fields"]
+        dim = next(int(f["params"]["dim"]) for f in fields if f["name"] == "vec")
+        return cls(client, uri, collection, size, dim)
+
+    def publish(self, alias: str) -> None:
+        """Point `alias` at this collection, then drop all but it and the one before."""
+        aliases = self.client.list_aliases()["aliases"]
+        before = None
+        if alias in aliases:
+            before = self.client.describe_alias(alias).get("collection_name")
+            self.client.alter_alias(self.collection, alias)
+        else:
+            self.client.create_alias(self.collection, alias)
+        for name in self.client.list_collections():
+            if name.startswith(f"{alias}_") and name not in (self.collection, before):
+                self.client.drop_collection(name)
+
+    def drop(self) -> None:
+        self.client.drop_collection(self.collection)
+
+    def search(self, query: Vectors, k: int) -> list[tuple[int, float]]:
+        k = min(k, self.size)
+        if k <= 0:
+            return []
+        found = self.client.search(
+            self.collection,
+            data=[np.asarray(query, dtype=np.float32).tolist()],
+            anns_field="vec",
+            limit=k,
+            output_fields=["id"],
+            search_params={"metric_type": "IP"},
+        )
+        return [(int(hit["id"]), float(hit["distance"])) for hit in found[0]]
+
+    def vectors(self, rows: list[int] | None = None) -> Vectors:
+        rows = list(range(self.size)) if rows is None else rows
+        if not rows:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        got = self.client.get(self.collection, ids=[int(r) for r in rows], output_fields=["vec"])
+        by_id = {int(row["id"]): row["vec"] for row in got}
+        return np.asarray([by_id[int(r)] for r in rows], dtype=np.float32)
+
+    def describe(self) -> dict[str, Any]:
+        """What the manifest records: the backend, where, and which collection."""
+        return {"backend": "milvus", "uri": self.uri, "collection": self.collection}
