@@ -17,8 +17,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# The sentence-transformers backend, needed by the tests: torch==2.13.0 is this machine's local
-# CPU build and must be in place first, or pip pulls gigabytes of CUDA packages.
+# The sentence-transformers backend and milvus-lite, needed by the tests: torch==2.13.0 is this
+# machine's local CPU build and must be in place first, or pip pulls gigabytes of CUDA packages.
 $(ST_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet torch==2.13.0
 	$(BIN)/python -m pip install --quiet -e '.[dev,st,st-test,milvus]'
@@ -30,7 +30,7 @@ $(ST_STAMP): $(STAMP)
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk
 
-install: $(ST_STAMP) ## Create .venv and install the project, its dev tools and the [st] extra
+install: $(ST_STAMP) ## Create .venv and install the project, its dev tools and the [st] and [milvus] extras
 
 serve: $(STAMP) ## Build (or refresh, from cache) index/default from seeds/, then serve the chat on localhost
 	$(BIN)/rag build seeds --index index/default

@@ -25,6 +25,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--index", type=Path, default=ROOT / "index" / "default")
     parser.add_argument("--repeat", type=int, default=4)
+    parser.add_argument(
+        "--name",
+        default="query",
+        help="results/<name>.json (e.g. query-milvus for an index "
+        "built with RAG_VECTOR_STORE=milvus)",
+    )
     args = parser.parse_args()
 
     from rag.api import RAG
@@ -110,7 +116,9 @@ def main() -> None:
             f"Peak RSS of the benchmark process: {peak_rss_mb()} MB.",
         ]
     )
-    save("query", {"questions": len(questions), "results": results}, markdown)
+    backend = rag.manifest.get("vector_store", {}).get("backend", "faiss")
+    markdown = f"Vector store: {backend}.\n\n" + markdown
+    save(args.name, {"questions": len(questions), "backend": backend, "results": results}, markdown)
 
 
 if __name__ == "__main__":
