@@ -84,6 +84,7 @@ class RAG:
         self.embedder = embedder
         self.build_report = build_report
         index.dense.set_ef_search(self.settings.hnsw_ef_search)
+        index.dense.set_threads(self.settings.faiss_threads)
         self.answerer = TemplateAnswerer(
             index.documents,
             index.sentences,

@@ -34,6 +34,8 @@ def load_rag(settings: Settings) -> RAG:
 def create_app(settings: Settings | None = None, rag: RAG | None = None) -> FastAPI:
     """The service. Pass `rag` to serve an already opened index (tests, notebooks)."""
     settings = settings or Settings()
+    if settings.faiss_threads is None:  # requests run side by side: one thread each
+        settings = settings.model_copy(update={"faiss_threads": 1})
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -41,6 +41,22 @@ def test_lifespan_loads_the_index_once(seed_index_dir: Path) -> None:
     assert health["embedder"] == "e5-small-q4" and health["chunks"] > 100 and health["built_at"]
 
 
+def test_the_server_searches_faiss_on_one_thread_unless_told(seed_index_dir: Path) -> None:
+    import faiss
+
+    before = faiss.omp_get_max_threads()
+    try:
+        app = create_app(Settings(index_dir=seed_index_dir, build_if_missing=False))
+        with TestClient(app):
+            assert app.state.settings.faiss_threads == 1
+            app.state.rag.search(QUESTION, mode="dense")  # OpenMP counts per thread: this one
+            assert faiss.omp_get_max_threads() == 1
+        RAG.open(seed_index_dir, settings=Settings(faiss_threads=2)).search(QUESTION)
+        assert faiss.omp_get_max_threads() == 2
+    finally:
+        faiss.omp_set_num_threads(before)
+
+
 def test_missing_index_without_building_fails_at_start(tmp_path: Path) -> None:
     app = create_app(Settings(index_dir=tmp_path / "none", build_if_missing=False))
     with pytest.raises(Exception, match="no index at"), TestClient(app):

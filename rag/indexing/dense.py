@@ -19,6 +19,12 @@ class DenseIndex:
 
     def __init__(self, index: Any) -> None:
         self._index = index
+        self._threads: int | None = None
+
+    def set_threads(self, threads: int | None) -> None:
+        """OpenMP threads per search (None: FAISS's default, every core). OpenMP keeps the
+        count per thread, and a server searches from many, so each search sets it."""
+        self._threads = threads
 
     @classmethod
     def build(
@@ -61,6 +67,10 @@ class DenseIndex:
         k = min(k, self.size)
         if k <= 0:
             return []
+        if self._threads is not None:
+            import faiss
+
+            faiss.omp_set_num_threads(self._threads)
         scores, ids = self._index.search(query.reshape(1, -1), k)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
 

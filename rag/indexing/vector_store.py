@@ -44,6 +44,8 @@ class VectorStore(Protocol):
 
     def set_ef_search(self, ef_search: int) -> None: ...
 
+    def set_threads(self, threads: int | None) -> None: ...
+
     def search(self, query: Vectors, k: int) -> list[tuple[int, float]]:
         """``(row, cosine)`` best first for one query vector."""
         ...
@@ -98,6 +100,9 @@ class MilvusStore:
 
     def set_ef_search(self, ef_search: int) -> None:
         """Nothing to set: the collection's index is exact (FLAT, inner product)."""
+
+    def set_threads(self, threads: int | None) -> None:
+        """Nothing to set: Milvus runs its own threads."""
 
     @classmethod
     def fill(cls, uri: str, alias: str, vectors: Vectors) -> MilvusStore:
