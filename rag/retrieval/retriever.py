@@ -9,8 +9,6 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from typing import get_args
 
-import numpy as np
-
 from rag.errors import QueryError
 from rag.indexing.embedders.base import Embedder, Vectors
 from rag.indexing.lexical import LexicalIndex
@@ -110,7 +108,13 @@ class Retriever:
             ranked = reciprocal_rank_fusion((dense_list, bm25_list), self.rrf_k)
         ranked = ranked[:k]
         rows = [i for i, _ in ranked]
-        cosines = self.dense.vectors(rows) @ qvec if rows else np.zeros(0)
+        # the dense side's own scores are the cosines; only rows it did not rank are fetched
+        # (a Milvus server is asked for few vectors, or none)
+        known = dict(dense_list)
+        missing = [i for i in rows if i not in known]
+        if missing:
+            known.update(zip(missing, (self.dense.vectors(missing) @ qvec).tolist(), strict=True))
+        cosines = [known[i] for i in rows]
         hits = [
             Hit.of(self.chunks[i], float(score), float(cos), float(bm25[i]))
             for (i, score), cos in zip(ranked, cosines, strict=True)
