@@ -246,3 +246,17 @@ def test_traditional_script_questions_keep_working(seed_rag: RAG, question: str,
     assert question_read.lang == "zh" and question_read.terms == ()
     answer = seed_rag.ask(question)
     assert answer.found and fact in answer.text
+
+
+@pytest.mark.parametrize(
+    ("english", "pieces"),
+    [("Li Pengfei", ["李鹏"]), ("Liu Binyun", ["刘斌"]), ("Zhen Peilin", ["甄沛林"])],
+)
+def test_a_name_jieba_cuts_in_two_is_found_by_its_pinyin(
+    seed_rag: RAG, english: str, pieces: list[str]
+) -> None:
+    # 李鹏飞 is tokenised 李鹏 / 飞: the lookup indexes the persons the sentences name, as the
+    # vocabulary words BM25 matches, and keeps the full name's reading for English answers
+    question = seed_rag.analyse(f"Which hospital does {english} work for?")
+    assert [t.text for t in question.terms if t.english == english] == pieces
+    assert seed_rag.index.lookup.readings.get("李鹏飞") == "li peng fei"

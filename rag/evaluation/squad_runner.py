@@ -26,6 +26,7 @@ from rag.evaluation.squad import (
     sample,
     write_corpus,
 )
+from rag.indexing.bilingual import RECIPE
 from rag.indexing.store import MANIFEST
 from rag.settings import Settings
 
@@ -59,11 +60,13 @@ def open_or_build(
     donor: Path | None = None,
     changed: bool = True,
 ) -> RAG:
-    """The index of `corpus` at `index_dir`: opened when built from it and the corpus has not
-    `changed` since, else built (reusing the embeddings there)."""
+    """The index of `corpus` at `index_dir`: opened when built from it, the corpus has not
+    `changed` since and its English lookup is of today's recipe, else built (reusing the
+    embeddings there)."""
     if not changed and (index_dir / MANIFEST).is_file():
         rag = RAG.open(index_dir, settings=settings)
-        if rag.manifest["corpus"]["path"] == str(corpus):
+        recipe = rag.manifest.get("english_terms", {}).get("versions", {}).get("recipe")
+        if rag.manifest["corpus"]["path"] == str(corpus) and recipe == RECIPE:
             return rag
     if donor is not None:
         _index_with_cache_of(index_dir, donor)

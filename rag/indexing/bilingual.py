@@ -38,7 +38,7 @@ from rag.indexing.dictionaries import (
 )
 
 # How the lookup is made: a lookup made another way is never reused (bump on any change)
-RECIPE = "5"
+RECIPE = "6"
 PER_PHRASE = 4  # Chinese words kept per English phrase
 HETERONYMS = 4  # pinyin readings kept per word
 # What follows a place or organisation name: stripped, the name alone is matched by pinyin
@@ -148,8 +148,12 @@ def _restricted_senses(d: Dictionaries, chinese: set[str]) -> dict[int, list[str
     return out
 
 
-def build_lookup(vocabulary: Iterable[str], dictionaries: Dictionaries) -> TermLookup:
-    """The lookup for an index whose BM25 vocabulary is `vocabulary`."""
+def build_lookup(
+    vocabulary: Iterable[str], dictionaries: Dictionaries, names: Iterable[str] = ()
+) -> TermLookup:
+    """The lookup for an index whose BM25 vocabulary is `vocabulary`; `names` are the
+    persons the corpus names (marked at build time), which jieba may cut in two (刘斌云 →
+    刘斌 / 云): "Liu Binyun" finds them by pinyin, as the vocabulary words BM25 matches."""
     d, chinese = dictionaries, {w for w in vocabulary if is_chinese(w)}
     words_of = _restricted_senses(d, chinese)
     held = np.zeros(len(d.senses), dtype=bool)
@@ -173,29 +177,43 @@ def build_lookup(vocabulary: Iterable[str], dictionaries: Dictionaries) -> TermL
         if len(word) < 2:
             continue
         readings[word] = syllables(word)
-        names = [word]
+        spellings = [word]
         suffix = name_suffix(word)
         if suffix:
-            names.append(word[: -len(suffix)])
-        for name in names:
-            for key in pinyin_keys(name):
+            spellings.append(word[: -len(suffix)])
+        for spelling in spellings:
+            for key in pinyin_keys(spelling):
                 kept = pinyin.setdefault(key, [])
                 if word not in kept:
                     kept.append(word)
-    versions = {**d.versions, "recipe": RECIPE, "vocabulary": vocabulary_hash(chinese)}
+    for name in sorted(set(names) - chinese):
+        pieces = in_vocabulary(name, chinese)
+        if not pieces:
+            continue
+        readings[name] = syllables(name)
+        for key in pinyin_keys(name):
+            kept = pinyin.setdefault(key, [])
+            kept.extend(p for p in pieces if p not in kept)
+    hashed = vocabulary_hash([*chinese, *names])
+    versions = {**d.versions, "recipe": RECIPE, "vocabulary": hashed}
     return TermLookup(phrases, inflections, pinyin, versions, readings)
 
 
 def lookup_for(
-    vocabulary: list[str], previous: TermLookup | None, cache_dir: Path | None
+    vocabulary: list[str],
+    previous: TermLookup | None,
+    cache_dir: Path | None,
+    names: Iterable[str] = (),
 ) -> TermLookup:
-    """The lookup of an index with this BM25 `vocabulary`: the `previous` index's when built
-    from the same vocabulary and dictionary versions (a few seconds saved per rebuild), else
-    built from the dictionaries (cached under `cache_dir`)."""
-    wanted = {**versions(), "recipe": RECIPE, "vocabulary": vocabulary_hash(vocabulary)}
+    """The lookup of an index with this BM25 `vocabulary` and these person `names`: the
+    `previous` index's when built from the same words and dictionary versions (a few seconds
+    saved per rebuild), else built from the dictionaries (cached under `cache_dir`)."""
+    names = sorted(set(names))
+    hashed = vocabulary_hash([*vocabulary, *names])
+    wanted = {**versions(), "recipe": RECIPE, "vocabulary": hashed}
     if previous is not None and previous.versions == wanted:
         return previous
-    return build_lookup(vocabulary, load_dictionaries(cache_dir))
+    return build_lookup(vocabulary, load_dictionaries(cache_dir), names)
 
 
 def describe(lookup: TermLookup) -> dict[str, Any]:

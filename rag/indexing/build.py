@@ -20,7 +20,12 @@ from rag.indexing.bilingual import describe, lookup_for
 from rag.indexing.dense import DenseIndex
 from rag.indexing.embedders.base import Embedder, Vectors
 from rag.indexing.lexical import LexicalIndex
-from rag.indexing.sentence_table import SentenceRef, SentenceTable, sentence_features
+from rag.indexing.sentence_table import (
+    SentenceRef,
+    SentenceTable,
+    person_names,
+    sentence_features,
+)
 from rag.indexing.store import StoredIndex, read_reusable, write_index
 from rag.indexing.vector_store import LITE_FOLDER, MilvusStore, VectorStore, alias_for
 from rag.records import Document
@@ -135,12 +140,13 @@ def build_index(
     vectors = stack(keys)
     lexical = LexicalIndex.build(texts)
     clock.lap("bm25")
-    lookup = lookup_for(lexical.vocabulary(), previous.lookup, settings.dictionary_cache)
-    clock.lap("english_terms")
     features = sentence_features(
         sentence_texts, lexical, lambda i: previous.marks.get(sentence_keys[i])
     )
     clock.lap("sentence_features")
+    names = person_names(sentence_texts, features)
+    lookup = lookup_for(lexical.vocabulary(), previous.lookup, settings.dictionary_cache, names)
+    clock.lap("english_terms")
     sentences = SentenceTable(refs, sentence_keys, stack(sentence_keys), features)
 
     # With Milvus, the FAISS file is still written, flat: it is the next rebuild's embedding

@@ -7,6 +7,7 @@ answering a question runs no model call and no tokenizer over the candidate sent
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,7 @@ from numpy.typing import NDArray
 
 from rag.indexing.embedders.base import Vectors
 from rag.indexing.lexical import LexicalIndex, tokenize
-from rag.indexing.marks import marks
+from rag.indexing.marks import MARKED, marks
 from rag.records import Chunk
 
 
@@ -110,3 +111,23 @@ def sentence_features(
         known = known_marks(i)
         spans.append(marks(text) if known is None else known)
     return SentenceFeatures.of([lexical.token_ids(tokenize(t)) for t in texts], spans)
+
+
+# what stands around a name in a marked person span (局长刘斌云, 甄沛林表示): not the name
+TITLE = re.compile(
+    r"^(?:书记|局长|院长|主任|医生|护士|专家|记者|委员|负责人)|(?:表示|说|介绍|认为|坦言)$"
+)
+
+
+def person_names(texts: Sequence[str], features: SentenceFeatures) -> set[str]:
+    """The persons the sentences name (their marked spans, titles taken off), two to four
+    characters: what an English question may write in pinyin."""
+    person = MARKED.index("person")
+    names = set()
+    for row, text in enumerate(texts):
+        for code, start, end in features.marks_of(row).tolist():
+            if code == person:
+                name = TITLE.sub("", text[start:end])
+                if 2 <= len(name) <= 4:
+                    names.add(name)
+    return names
