@@ -124,6 +124,8 @@ class TwoHops:
         answer = replace(answer, hits=tuple(self.hits(got, k)), meta=meta)
         if got.bridge is None or not answer.found:
             return answer
+        if any((c.doc, c.start) == got.bridge.at for c in answer.citations):
+            return answer  # the answer's own sentence names the bridge: cited once
         return with_bridge(answer, got.bridge, got.bridge_hit, self.answerer)
 
 
