@@ -66,8 +66,8 @@ def test_build_report_times_every_stage(index_copy: Path) -> None:
     report = rebuilt.build_report
     assert report is not None
     assert list(report.stages) == [
-        "load_clean", "chunk", "read_cache", "embed", "bm25", "english_terms",
-        "sentence_features", "faiss", "save"
+        "load_clean", "chunk", "read_cache", "embed", "bm25", "sentence_features",
+        "english_terms", "faiss", "save"
     ]  # fmt: skip
     assert all(v >= 0 for v in report.stages.values())
     assert sum(report.stages.values()) == pytest.approx(report.seconds, abs=0.01)

@@ -1,21 +1,11 @@
 """The index on disk: one folder per build, swapped in atomically.
 
 ``index/default`` is a symbolic link to a generation folder beside it
-(``index/.default.gen-<time>-<random>``) holding::
-
-    manifest.json     format version, embedder, chunker settings, corpus hash, counts,
-                      build time, library versions, and the size and SHA-256 of every file
-    documents.jsonl   the cleaned documents (text, raw text, articles, paragraphs)
-    raw_offsets.npy   for every cleaned character, its raw offset (all documents end to end)
-    chunks.jsonl      the chunks, with the hash of the text each was embedded from
-    vectors.faiss     the chunk vectors
-    sentences.jsonl   every sentence of every chunk once (doc, start, end, embed key)
-    sentence_vectors.npy  their vectors, for scoring answer sentences without a model call
-    sentence_features.npz their BM25 token ids and marked spans (numbers, dates, places,
-                      persons), so that answering runs no tokenizer over them per query
-    bm25/             the bm25s index
-    english_terms.json  English words and names → the corpus's Chinese words, for English
-                      questions (`rag.indexing.bilingual`)
+(``index/.default.gen-<time>-<random>``) holding the files `index/README.md` describes: the
+manifest (versions, settings, counts, every file's size and SHA-256), the cleaned documents and
+their raw offsets, the chunks, their vectors (FAISS; and milvus-lite's database when the
+vectors are on Milvus in the index), every sentence with its vector, BM25 token ids and marked
+spans, the bm25s index, and the English lookup.
 
 A build writes a new generation (each file fsynced, the manifest last), then replaces the link
 in one rename: a crash at any point leaves the previous index whole. Opening verifies the
@@ -43,7 +33,7 @@ from rag.indexing.dense import DenseIndex
 from rag.indexing.embedders.base import Vectors
 from rag.indexing.lexical import LexicalIndex
 from rag.indexing.sentence_table import SentenceFeatures, SentenceRef, SentenceTable
-from rag.indexing.vector_store import LITE_FOLDER, MilvusStore, VectorStore, local
+from rag.indexing.vector_store import VectorStore, checksummed, open_store
 from rag.records import Article, Chunk, Document, Paragraph
 
 FORMAT_VERSION = 4
@@ -110,10 +100,7 @@ def write_index(
     vector_store: Callable[[Path], dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Write a new generation and swap `path` to it. Returns the manifest as written.
-
-    `vector_store`, when given, fills another vector store (Milvus) once the files are
-    written, given the generation folder (milvus-lite's database may live in it, unchecksummed:
-    it changes as it is opened); what it returns is the manifest's ``vector_store``."""
+    `vector_store(generation folder)` fills Milvus and gives the manifest's ``vector_store``."""
     path = Path(path)
     parent = path.parent
     parent.mkdir(parents=True, exist_ok=True)
@@ -160,11 +147,9 @@ def write_index(
         sentences.features.save(gen / "sentence_features.npz")
         lexical.save(gen / "bm25")
         lookup.save(gen / LOOKUP)
-        if vector_store is not None:
+        if vector_store is not None:  # milvus-lite's database may be in `gen`
             manifest = {**manifest, "vector_store": vector_store(gen)}
-        files = sorted(
-            p for p in gen.rglob("*") if p.is_file() and LITE_FOLDER not in p.relative_to(gen).parts
-        )
+        files = sorted(p for p in gen.rglob("*") if checksummed(p, gen))
         for file in files:
             _fsync(file)
         manifest = {
@@ -294,18 +279,6 @@ def _reusable_lookup(path: Path, manifest: dict[str, Any]) -> TermLookup | None:
         return None
 
 
-def open_vector_store(path: Path, manifest: dict[str, Any], chunks: int) -> VectorStore:
-    """The index's chunk vectors where its manifest says: FAISS files, or a Milvus collection
-    (a relative URI is milvus-lite inside the index folder)."""
-    where = manifest.get("vector_store") or {"backend": "faiss"}
-    if where["backend"] != "milvus":
-        return DenseIndex.load(path / "vectors.faiss")
-    uri = str(where["uri"])
-    if local(uri) and not Path(uri).is_absolute():
-        uri = str(path / uri)
-    return MilvusStore.open(uri, where["collection"], chunks, path)
-
-
 def read_index(path: Path, embedder_name: str | None = None) -> StoredIndex:
     """Open and verify the index at `path`.
 
@@ -342,7 +315,7 @@ def read_index(path: Path, embedder_name: str | None = None) -> StoredIndex:
     rows = _read_jsonl(path / "chunks.jsonl")
     embed_keys = [row.pop("embed_key") for row in rows]
     chunks = [Chunk(**row) for row in rows]
-    dense = open_vector_store(path, manifest, len(chunks))
+    dense = open_store(path, manifest.get("vector_store"), len(chunks))
     lexical = LexicalIndex.load(path / "bm25")
     sentence_rows = _read_jsonl(path / "sentences.jsonl")
     sentences = SentenceTable(

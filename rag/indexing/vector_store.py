@@ -27,6 +27,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from rag.errors import ConfigError, IndexCorruptError
+from rag.indexing.dense import DenseIndex
 from rag.indexing.embedders.base import Vectors
 
 LITE_FOLDER = "milvus.db"  # inside a generation folder, when no URI is given
@@ -191,3 +192,20 @@ class MilvusStore:
     def describe(self) -> dict[str, Any]:
         """What the manifest records: the backend, where, and which collection."""
         return {"backend": "milvus", "uri": self.uri, "collection": self.collection}
+
+
+def checksummed(file: Path, generation: Path) -> bool:
+    """Whether an index file is checksummed: not a folder, nor inside milvus-lite's database
+    (it changes as it is opened; the collection's row count is checked instead)."""
+    return file.is_file() and LITE_FOLDER not in file.relative_to(generation).parts
+
+
+def open_store(path: Path, where: dict[str, Any] | None, chunks: int) -> VectorStore:
+    """The chunk vectors of the index at `path` where its manifest's ``vector_store`` says:
+    FAISS files (no entry), or a Milvus collection (a relative URI: milvus-lite in the index)."""
+    if not where or where.get("backend") != "milvus":
+        return DenseIndex.load(path / "vectors.faiss")
+    uri = str(where["uri"])
+    if local(uri) and not Path(uri).is_absolute():
+        uri = str(path / uri)
+    return MilvusStore.open(uri, where["collection"], chunks, path)
