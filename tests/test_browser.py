@@ -104,6 +104,15 @@ def test_ask_stream_and_open_a_citation(page: Page, base_url: str) -> None:
     page.screenshot(path=str(ARTIFACTS / "chat-citation.png"), full_page=True)
 
 
+def test_a_two_hop_answer_shows_its_bridge_first(page: Page) -> None:
+    ask(page, "局长何素媛所在的那个市，2024年有几家基层医疗卫生机构通过了推荐标准考核？")
+    turn = page.locator("li.turn").last
+    expect(turn.locator(".answer")).to_contain_text("开平市")
+    expect(turn.locator(".answer")).to_contain_text("5家")
+    turn.locator("button.marker").first.click()  # [1]: the sentence that names the city
+    expect(page.locator("#viewer mark")).to_contain_text("开平市")
+
+
 def test_not_found_has_its_own_style(page: Page) -> None:
     ask(page, "明天江门的天气怎么样？")
     answer = page.locator("li.turn").last.locator(".answer")
