@@ -3,10 +3,11 @@
 For 唐聪担任副院长的那家医院…, the first hop retrieves 唐聪担任副院长 and ranks its sentences
 (`TemplateAnswerer.score`); the bridge is the first name of the head's kind in the best of
 them: a span ending in one of the subject's endings (医院, 分院, 院 …), reaching left over
-Chinese characters to the longest form the article writes more than once (江门五邑爱尔新希望眼科
-医院, not 是江门五邑爱尔新希望眼科医院), and not already named by the question (与蓬江区潮连医院
-签约的那家医院 is not 潮连医院). A sentence that names its subject only as 我局/该院/本院 gives
-the name in its article's headline instead. A person is read from the sentence's stored marks.
+Chinese characters to a particle or a linking verb (江门五邑爱尔新希望眼科医院, not
+是江门五邑爱尔新希望眼科医院; 恩平市人民医院, not 推动恩平市人民医院), and not already named by
+the question (与蓬江区潮连医院签约的那家医院 is not 潮连医院). A sentence that names its
+subject only as 我局/该院/本院 gives the name in its article's headline instead. A person is
+read from the sentence's stored marks.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass
 
 from rag.records import DescribedSubject, Document, Question
+from rag.text import is_cjk
 
 LONGEST = 16  # characters of a name
 # characters that end a name on its left: particles, prepositions, verbs of linking
@@ -51,10 +53,6 @@ class Bridge:
         return self.doc, self.start
 
 
-def _cjk(ch: str) -> bool:
-    return "\u4e00" <= ch <= "\u9fff"
-
-
 def names_in(text: str, endings: Sequence[str], known: Container[str]) -> list[str]:
     """The names in `text` that end in one of `endings`, by ending (医院 before 院), then in
     reading order (see the module);
@@ -66,7 +64,7 @@ def names_in(text: str, endings: Sequence[str], known: Container[str]) -> list[s
             if text[end : end + 1] in NOT_ENDING:
                 continue
             left = match.start()
-            while left > 0 and end - left < LONGEST and _cjk(text[left - 1]):
+            while left > 0 and end - left < LONGEST and is_cjk(text[left - 1]):
                 if text[left - 1] in STOPS:
                     break
                 left -= 1

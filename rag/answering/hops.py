@@ -14,7 +14,6 @@ asked is answered in one hop. `Answer.meta["hops"]` records each hop.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
@@ -24,7 +23,7 @@ from rag.answering.template import TemplateAnswerer
 from rag.indexing.embedders.base import Vectors
 from rag.indexing.marks import MARKED
 from rag.query.hops import rewritten
-from rag.records import Answer, Citation, Hit, Question
+from rag.records import MARKER, Answer, Citation, Hit, Question
 from rag.retrieval.retriever import Retriever
 from rag.timing import Clock
 
@@ -39,7 +38,6 @@ FIRST_HOP_MODE = "bm25"
 # passages the first hop reads: its clause is specific; on train+dev 3, 4 and 5 found the same
 # bridges, and each passage costs its sentences' scoring
 FIRST_HOP_PASSAGES = 3
-MARKER = re.compile(r"\[(\d+)\]")
 
 
 @dataclass

@@ -28,9 +28,11 @@ HOLDS: dict[Kind, re.Pattern[str]] = {
         r"医院|卫生院|中心|学校|小学|中学|大学|社区|街道|[镇村区市县省]|局|机构|联盟|协会|基地"
     ),
 }
+# the words a name stands after (局长刘斌云) or before (甄沛林表示) in news prose
+TITLES = "书记|局长|院长|主任|医生|护士|专家|记者|委员|负责人"
+SPEAKS = "表示|说|介绍|认为|坦言"
 TITLE_BEFORE_NAME = re.compile(
-    r"(?:书记|局长|院长|主任|医生|护士|专家|记者|委员|负责人)[\u4e00-\u9fff]{2,3}"
-    r"|[\u4e00-\u9fff]{2,3}(?:表示|说|介绍|认为|坦言)"
+    rf"(?:{TITLES})[\u4e00-\u9fff]{{2,3}}|[\u4e00-\u9fff]{{2,3}}(?:{SPEAKS})"
 )
 # The kinds a sentence is marked with; a mark's code is its kind's position here.
 MARKED: tuple[Kind, ...] = ("number", "date", "place", "person")

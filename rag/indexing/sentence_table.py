@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 
 from rag.indexing.embedders.base import Vectors
 from rag.indexing.lexical import LexicalIndex, tokenize
-from rag.indexing.marks import MARKED, marks
+from rag.indexing.marks import MARKED, SPEAKS, TITLES, marks
 from rag.records import Chunk
 
 
@@ -114,9 +114,7 @@ def sentence_features(
 
 
 # what stands around a name in a marked person span (局长刘斌云, 甄沛林表示): not the name
-TITLE = re.compile(
-    r"^(?:书记|局长|院长|主任|医生|护士|专家|记者|委员|负责人)|(?:表示|说|介绍|认为|坦言)$"
-)
+TITLE = re.compile(rf"^(?:{TITLES})|(?:{SPEAKS})$")
 
 
 def person_names(texts: Sequence[str], features: SentenceFeatures) -> set[str]:
