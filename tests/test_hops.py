@@ -183,6 +183,14 @@ def test_two_hops_find_the_bridge_and_cite_it_first(
     assert {h.chunk_id for h in seed_rag.search(question, k=5)} == chunks
 
 
+def test_a_described_person_is_found_by_the_names_the_sentence_marks(seed_rag: RAG) -> None:
+    got = seed_rag.ask(
+        "担任江门五邑爱尔新希望眼科医院党支部书记的那位书记，认为该院每月开展几次主题党日活动？"
+    )
+    assert got.meta["hops"][0]["bridge"] == "赵春阳"  # type: ignore[index]
+    assert got.found and "每月开展一次主题党日活动" in got.text
+
+
 def test_a_first_hop_that_finds_no_bridge_falls_back_to_one_hop(seed_rag: RAG) -> None:
     got = seed_rag.ask("发明了永动机的那个镇，有多少人口？")
     assert got.meta["hops"] == [{"clause": "发明了永动机", "bridge": None}]

@@ -21,13 +21,12 @@ from rag.answering.bridge import Bridge, find_bridge, named_by
 from rag.answering.english import romanized
 from rag.answering.template import TemplateAnswerer
 from rag.indexing.embedders.base import Vectors
-from rag.indexing.marks import MARKED
+from rag.indexing.sentence_table import persons_in
 from rag.query.hops import rewritten
 from rag.records import MARKER, Answer, Citation, Hit, Question
 from rag.retrieval.retriever import Retriever
 from rag.timing import Clock
 
-PERSON = MARKED.index("person")
 # first-hop sentences the bridge is looked for in, best first (train+dev: 5, 8 and 12 alike;
 # 8 finds the issue's own example, whose naming sentence ranks sixth)
 FIRST_HOP_SENTENCES = 8
@@ -80,7 +79,7 @@ class TwoHops:
             [(s.hit.doc, s.start, s.end, s.hit.title) for s in scored],
             self.answerer.documents,
             self.answerer.readings,
-            [self._persons(s.row, s.hit.doc, s.start) for s in scored]
+            [self._persons(s.row, s.hit.doc, s.start, s.end) for s in scored]
             if subject.kind == "person"
             else (),
         )
@@ -101,13 +100,9 @@ class TwoHops:
         hits = self.retriever.search(second, k, mode, qvec=qvec, clock=clock)
         return Retrieved(second, qvec, hits, hops, bridge, bridge_hit)
 
-    def _persons(self, row: int, doc: str, start: int) -> list[str]:
-        text = self.answerer.documents[doc].text
-        return [
-            text[start + a : start + b]
-            for c, a, b in self.answerer.sentences.features.marks_of(row).tolist()
-            if c == PERSON
-        ]
+    def _persons(self, row: int, doc: str, start: int, end: int) -> list[str]:
+        text = self.answerer.documents[doc].text[start:end]
+        return persons_in(text, self.answerer.sentences.features.marks_of(row).tolist())
 
     def hits(self, got: Retrieved, k: int) -> list[Hit]:
         """Both hops' passages: the second hop's, the bridge's second (when not among them)."""

@@ -113,19 +113,26 @@ def sentence_features(
     return SentenceFeatures.of([lexical.token_ids(tokenize(t)) for t in texts], spans)
 
 
-# what stands around a name in a marked person span (局长刘斌云, 甄沛林表示): not the name
-TITLE = re.compile(rf"^(?:{TITLES})|(?:{SPEAKS})$")
+# what stands around a name in a marked person span (局长刘斌云, 院长的唐聪, 甄沛林表示)
+TITLE = re.compile(rf"^(?:{TITLES})的?|(?:{SPEAKS})$")
+PERSON = MARKED.index("person")
+
+
+def persons_in(text: str, marked: Sequence[Sequence[int]]) -> list[str]:
+    """The names of the persons a sentence's marks hold, titles taken off, two to four
+    characters, in reading order."""
+    out = []
+    for code, start, end in marked:
+        name = TITLE.sub("", text[start:end])
+        if code == PERSON and 2 <= len(name) <= 4 and name not in out:
+            out.append(name)
+    return out
 
 
 def person_names(texts: Sequence[str], features: SentenceFeatures) -> set[str]:
-    """The persons the sentences name (their marked spans, titles taken off), two to four
-    characters: what an English question may write in pinyin."""
-    person = MARKED.index("person")
-    names = set()
-    for row, text in enumerate(texts):
-        for code, start, end in features.marks_of(row).tolist():
-            if code == person:
-                name = TITLE.sub("", text[start:end])
-                if 2 <= len(name) <= 4:
-                    names.add(name)
-    return names
+    """The persons the sentences name: what an English question may write in pinyin."""
+    return {
+        name
+        for row, text in enumerate(texts)
+        for name in persons_in(text, features.marks_of(row).tolist())
+    }
