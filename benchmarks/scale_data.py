@@ -135,13 +135,13 @@ class Base:
 
     @classmethod
     def load(cls) -> Base:
-        from rag.indexing.store import read_reusable
+        from rag.indexing.reuse import read_reusable
 
         cache = read_reusable(SEED_INDEX, SEED_EMBEDDER).vectors
-        if not cache:
+        if not len(cache):
             sys.exit(f"no {SEED_EMBEDDER} vectors in {SEED_INDEX}: run `rag build` first")
         # Sorted keys: the same base rows in the same order every run, so seeds reproduce.
-        vectors = np.stack([cache[k] for k in sorted(cache)]).astype(np.float32)
+        vectors = cache.take(sorted(cache.keys()), DIM).astype(np.float32)
         centred = vectors - vectors.mean(axis=0)
         eigval, eigvec = np.linalg.eigh(np.cov(centred.T))
         noise = (eigvec * np.sqrt(np.clip(eigval, 0.0, None))).astype(np.float32)

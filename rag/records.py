@@ -12,6 +12,9 @@ from html import escape
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
+from numpy.typing import NDArray
+
 from rag.text import Sentence, split_sentences
 
 __all__ = [
@@ -85,7 +88,8 @@ class Document:
         text: the cleaned text; every `Chunk`, `Hit` and `Citation` offset points into it.
         articles: the articles found on the page, in page order.
         paragraphs: every paragraph of `text` (headings and body), in order.
-        raw_pos: for each character of `text`, its offset in `raw`.
+        raw_pos: for each character of `text`, its offset in `raw`: an int32 array, since a
+            Python int per character of a large corpus would not fit in memory.
     """
 
     id: str
@@ -93,7 +97,7 @@ class Document:
     text: str
     articles: tuple[Article, ...]
     paragraphs: tuple[Paragraph, ...]
-    raw_pos: tuple[int, ...] = field(repr=False)
+    raw_pos: NDArray[np.int32] = field(repr=False, compare=False)
     path: Path | None = field(default=None, compare=False)
     encoding: str = "utf-8"
 
@@ -107,11 +111,11 @@ class Document:
             raise ValueError(
                 f"range {start}:{end} is outside {self.id} (cleaned length {len(self.text)})"
             )
-        return self.raw_pos[start], self.raw_pos[end - 1] + 1
+        return int(self.raw_pos[start]), int(self.raw_pos[end - 1]) + 1
 
     def raw_offset(self, offset: int) -> int:
         """The raw offset of the cleaned character at `offset`."""
-        return self.raw_pos[offset]
+        return int(self.raw_pos[offset])
 
     def article_at(self, offset: int) -> Article | None:
         """The article whose text covers `offset`, if any."""

@@ -127,7 +127,9 @@ class TemplateAnswerer:
         self.config = config or AnswerConfig()
         # a fixed, evenly spread sample: the baseline costs the same at any corpus size
         step = max(1, len(sentences.vectors) // self.config.baseline_sample)
-        self._baseline_vectors = sentences.vectors[::step][: self.config.baseline_sample]
+        self._baseline_vectors = np.ascontiguousarray(  # float32: a half-precision product
+            sentences.vectors[::step][: self.config.baseline_sample], dtype=np.float32
+        )  # has no BLAS path, and costs 25× more
         lengths = np.diff(sentences.features.token_ptr)
         self._mean_tokens = float(lengths.mean()) if len(lengths) else 1.0
 

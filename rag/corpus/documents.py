@@ -12,6 +12,8 @@ import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
+
 from rag.corpus.cleaning import repair
 from rag.corpus.layout import assemble
 from rag.errors import CorpusError
@@ -68,7 +70,7 @@ def parse(doc_id: str, raw: str, path: Path | None = None, encoding: str = "utf-
         text=text.text,
         articles=tuple(articles),
         paragraphs=tuple(paragraphs),
-        raw_pos=text.pos,
+        raw_pos=np.asarray(text.pos, dtype=np.int32),
         path=path,
         encoding=encoding,
     )

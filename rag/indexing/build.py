@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import logging
+import os
 import platform
+import shutil
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -16,19 +18,21 @@ import numpy as np
 from rag.corpus.chunking import ChunkerConfig, chunk_documents, index_text
 from rag.corpus.documents import load_documents
 from rag.errors import CorpusError
-from rag.indexing.bilingual import describe, lookup_for
+from rag.indexing.bilingual import TermLookup, describe, lookup_for
 from rag.indexing.dense import DenseIndex
-from rag.indexing.embedders.base import Embedder, Vectors
+from rag.indexing.embedders.base import Embedder
 from rag.indexing.lexical import LexicalIndex
+from rag.indexing.reuse import SENTENCE_DTYPE, read_reusable
 from rag.indexing.sentence_table import (
     SentenceRef,
     SentenceTable,
     person_names,
     sentence_features,
 )
-from rag.indexing.store import StoredIndex, read_reusable, write_index
+from rag.indexing.store import SENTENCE_VECTORS, StoredIndex, write_index
+from rag.indexing.vector_files import VectorFile, write_vectors
 from rag.indexing.vector_store import LITE_FOLDER, MilvusStore, VectorStore, alias_for
-from rag.records import Document
+from rag.records import Chunk, Document
 from rag.settings import Settings
 from rag.timing import Clock
 
@@ -78,6 +82,29 @@ def _versions() -> dict[str, str]:
     return out
 
 
+def _staging(index_dir: Path) -> Path:
+    """A fresh staging folder for this build's vector files, beside the index; those of
+    builds that were killed (their process is gone) are removed."""
+    for old in index_dir.parent.glob(f".{index_dir.name}.staging-*"):
+        pid = old.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not _running(int(pid)):
+            shutil.rmtree(old, ignore_errors=True)
+    staging = index_dir.parent / f".{index_dir.name}.staging-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    return staging
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    return True
+
+
 def _indexable(documents: list[Document], chunked: set[str], corpus: Path) -> list[Document]:
     """The documents that gave at least one chunk; the others are named in a warning, or in a
     `CorpusError` when none is left (a folder of binary or text-less files)."""
@@ -123,37 +150,95 @@ def build_index(
     clock.lap("chunk")
 
     previous = read_reusable(index_dir, embedder.name)
-    cache = previous.vectors
     clock.lap("read_cache")
-    text_of = dict(zip(keys + sentence_keys, texts + sentence_texts, strict=True))
-    todo = [k for k in text_of if k not in cache]  # each distinct text embedded once
-    if todo:
-        fresh = embedder.encode_passages([text_of[k] for k in todo], progress=progress)
-        cache.update(zip(todo, fresh, strict=True))
-    clock.lap("embed")
-
-    def stack(ks: list[str]) -> Vectors:
-        if not ks:
-            return np.zeros((0, embedder.dim), dtype=np.float32)
-        return np.stack([cache[k] for k in ks]).astype(np.float32)
-
-    vectors = stack(keys)
-    lexical = LexicalIndex.build(texts)
-    clock.lap("bm25")
-    features = sentence_features(
-        sentence_texts, lexical, lambda i: previous.marks.get(sentence_keys[i])
+    # Vectors go to files as they are embedded (see vector_files), staged beside the index on
+    # its filesystem, so that the sentence vectors move into the new generation by a rename.
+    staging = _staging(index_dir)
+    try:
+        chunk_file, sentence_file = staging / "chunk_vectors.npy", staging / SENTENCE_VECTORS
+        cache = previous.vectors
+        embedded = write_vectors(chunk_file, keys, texts, cache, embedder, np.float32, progress)
+        cache.add(keys, VectorFile(chunk_file).memory_map())  # a sentence may be a chunk too
+        # sentence vectors at half precision: most of a large index's bytes; cosines move <1e-3
+        embedded += write_vectors(
+            sentence_file, sentence_keys, sentence_texts, cache, embedder, SENTENCE_DTYPE, progress
+        )
+        distinct = len(set(keys) | set(sentence_keys))
+        del cache
+        clock.lap("embed")
+        lexical = LexicalIndex.build(texts)
+        del texts  # the build's peak comes later: hold nothing it no longer needs
+        clock.lap("bm25")
+        reused_marks = previous.marks_of
+        features = sentence_features(
+            sentence_texts, lexical, lambda i: reused_marks(sentence_keys[i])
+        )
+        clock.lap("sentence_features")
+        names = person_names(sentence_texts, features)
+        del sentence_texts
+        lookup = lookup_for(lexical.vocabulary(), previous.lookup, settings.dictionary_cache, names)
+        del previous
+        clock.lap("english_terms")
+        sentences = SentenceTable(
+            refs, sentence_keys, VectorFile(sentence_file).memory_map(), features
+        )
+        parts = Built(documents, chunks, keys, lexical, sentences, lookup)
+        manifest, dense = _write(
+            index_dir, corpus, embedder, settings, chunker, parts, VectorFile(chunk_file), clock
+        )  # the sentence vectors' staged file is moved into the generation (see Built)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    report = BuildReport(
+        documents=len(documents),
+        articles=sum(len(d.articles) for d in documents),
+        chunks=len(chunks),
+        embedded=embedded,
+        reused=distinct - embedded,
+        seconds=clock.total,
+        stages=clock.seconds(),
     )
-    clock.lap("sentence_features")
-    names = person_names(sentence_texts, features)
-    lookup = lookup_for(lexical.vocabulary(), previous.lookup, settings.dictionary_cache, names)
-    clock.lap("english_terms")
-    sentences = SentenceTable(refs, sentence_keys, stack(sentence_keys), features)
+    stored = StoredIndex(
+        index_dir, manifest, by_id, chunks, keys, dense, lexical, sentences, lookup
+    )
+    return stored, report
 
+
+@dataclass(frozen=True)
+class Built:
+    """What a build made, ready to be written."""
+
+    documents: list[Document]
+    chunks: list[Chunk]
+    keys: list[str]  # each chunk's embed key
+    lexical: LexicalIndex
+    sentences: SentenceTable  # its vectors: a memory map of their staged file
+    lookup: TermLookup
+
+    def staged(self) -> dict[str, Path]:
+        """Files written before the generation folder existed, to be moved into it."""
+        vectors = self.sentences.vectors
+        if not isinstance(vectors, np.memmap) or vectors.filename is None:
+            raise TypeError("the sentence vectors must be a memory map of their staged file")
+        return {SENTENCE_VECTORS: Path(vectors.filename)}
+
+
+def _write(
+    index_dir: Path,
+    corpus: Path,
+    embedder: Embedder,
+    settings: Settings,
+    chunker: ChunkerConfig,
+    built: Built,
+    chunk_vectors: VectorFile,
+    clock: Clock,
+) -> tuple[dict[str, Any], VectorStore]:
+    """The vector index, the manifest, and the new generation written and swapped in (on
+    Milvus: the collection filled, then published under the index's alias)."""
     # With Milvus, the FAISS file is still written, flat: it is the next rebuild's embedding
     # cache (vectors by embed key), and a Milvus server is not asked to give them all back
     milvus = settings.vector_store == "milvus"
     flat = DenseIndex.build(
-        vectors,
+        chunk_vectors,
         "flat" if milvus else settings.faiss_index,
         hnsw_m=settings.hnsw_m,
         ef_construction=settings.hnsw_ef_construction,
@@ -165,13 +250,14 @@ def build_index(
 
     def fill_milvus(gen: Path) -> dict[str, Any]:
         store = MilvusStore.fill(
-            settings.milvus_uri or str(gen / LITE_FOLDER), alias_for(index_dir), vectors
+            settings.milvus_uri or str(gen / LITE_FOLDER), alias_for(index_dir), chunk_vectors
         )
         filled.append(store)
         clock.lap("milvus")
         # a database inside the generation is named relative to it: the index may move
         return {**store.describe(), "uri": settings.milvus_uri or LITE_FOLDER}
 
+    documents = built.documents
     manifest = {
         "embedder": {"name": embedder.name, "dim": embedder.dim},
         "chunker": asdict(chunker),
@@ -184,26 +270,27 @@ def build_index(
         "counts": {
             "documents": len(documents),
             "articles": sum(len(d.articles) for d in documents),
-            "chunks": len(chunks),
-            "sentences": len(refs),
+            "chunks": len(built.chunks),
+            "sentences": len(built.sentences.refs),
         },
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "build_seconds": round(clock.total, 3),
         "versions": _versions(),
-        "english_terms": describe(lookup),
+        "english_terms": describe(built.lookup),
     }
     try:
         manifest = write_index(
             index_dir,
             documents,
-            chunks,
-            keys,
+            built.chunks,
+            built.keys,
             flat,
-            lexical,
-            sentences,
-            lookup,
+            built.lexical,
+            built.sentences,
+            built.lookup,
             manifest,
             fill_milvus if milvus else None,
+            built.staged(),
         )
     except BaseException:
         for store in filled:  # a collection on a server outlives the generation folder
@@ -213,16 +300,4 @@ def build_index(
         store.publish(alias_for(index_dir))
         dense = store
     clock.lap("save")
-    report = BuildReport(
-        documents=len(documents),
-        articles=sum(len(d.articles) for d in documents),
-        chunks=len(chunks),
-        embedded=len(todo),
-        reused=len(text_of) - len(todo),
-        seconds=clock.total,
-        stages=clock.seconds(),
-    )
-    stored = StoredIndex(
-        index_dir, manifest, by_id, chunks, keys, dense, lexical, sentences, lookup
-    )
-    return stored, report
+    return manifest, dense

@@ -12,6 +12,7 @@ from typing import Any, Literal
 import numpy as np
 
 from rag.indexing.embedders.base import Vectors
+from rag.indexing.vector_files import BLOCK, VectorFile
 
 
 class DenseIndex:
@@ -29,7 +30,7 @@ class DenseIndex:
     @classmethod
     def build(
         cls,
-        vectors: Vectors,
+        vectors: Vectors | VectorFile,
         kind: Literal["flat", "hnsw"] = "flat",
         *,
         hnsw_m: int = 32,
@@ -46,8 +47,8 @@ class DenseIndex:
             index.hnsw.efSearch = ef_search
         else:
             index = faiss.IndexFlatIP(dim)
-        if len(vectors):
-            index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+        for start in range(0, len(vectors), BLOCK):  # a block at a time: see VectorFile
+            index.add(np.ascontiguousarray(vectors[start : start + BLOCK], dtype=np.float32))
         return cls(index)
 
     @property

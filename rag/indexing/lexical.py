@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from array import array
 from collections.abc import Sequence
 from functools import lru_cache
 from importlib import resources
@@ -88,9 +89,15 @@ class LexicalIndex:
         import bm25s
 
         bm25 = bm25s.BM25()
-        # An empty document would have no tokens at all; bm25s needs one per document.
-        corpus = [tokenize(t) or ["\u2205"] for t in texts]
-        bm25.index(corpus, show_progress=False)
+        # Token ids, not strings: a million chunks' token lists as Python strings would take
+        # several gigabytes; as int arrays, 4 bytes a token. An empty document would have no
+        # tokens at all; bm25s needs one per document.
+        vocab: dict[str, int] = {}
+        ids = [
+            array("i", [vocab.setdefault(token, len(vocab)) for token in tokenize(t) or ["\u2205"]])
+            for t in texts
+        ]
+        bm25.index(bm25s.tokenization.Tokenized(ids=ids, vocab=vocab), show_progress=False)
         return cls(bm25)
 
     @property

@@ -8,10 +8,10 @@ answering a question runs no model call and no tokenizer over the candidate sent
 from __future__ import annotations
 
 import re
+from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -41,21 +41,6 @@ class SentenceFeatures:
     token_ptr: NDArray[np.int64]
     marks: NDArray[np.int32]  # (n, 3): kind code, start, end (offsets in the sentence)
     mark_ptr: NDArray[np.int64]
-
-    @classmethod
-    def of(
-        cls, token_ids: list[list[int]], marks: list[list[tuple[int, int, int]]]
-    ) -> SentenceFeatures:
-        def ptr(rows: list[Any]) -> NDArray[np.int64]:
-            return np.concatenate([[0], np.cumsum([len(r) for r in rows])]).astype(np.int64)
-
-        flat_marks = [m for row in marks for m in row]
-        return cls(
-            np.asarray([t for row in token_ids for t in row], dtype=np.int32),
-            ptr(token_ids),
-            np.asarray(flat_marks, dtype=np.int32).reshape(len(flat_marks), 3),
-            ptr(marks),
-        )
 
     def __len__(self) -> int:
         return len(self.token_ptr) - 1
@@ -106,11 +91,23 @@ def sentence_features(
     done once at build time. `known_marks(i)` gives sentence i's marks from the previous
     build when its text is unchanged: the part-of-speech tagger is most of a build's time
     after the model. Token ids are always recomputed (the vocabulary follows the corpus)."""
-    spans = []
+    # Flat int arrays grown row by row: lists of lists of Python ints for millions of
+    # sentences would take gigabytes.
+    token_ids, token_ptr = array("i"), array("q", [0])
+    flat_marks, mark_ptr = array("i"), array("q", [0])
     for i, text in enumerate(texts):
+        token_ids.extend(lexical.token_ids(tokenize(text)))
+        token_ptr.append(len(token_ids))
         known = known_marks(i)
-        spans.append(marks(text) if known is None else known)
-    return SentenceFeatures.of([lexical.token_ids(tokenize(t)) for t in texts], spans)
+        for mark in marks(text) if known is None else known:
+            flat_marks.extend(mark)
+        mark_ptr.append(len(flat_marks) // 3)
+    return SentenceFeatures(
+        np.frombuffer(token_ids, dtype=np.int32),
+        np.frombuffer(token_ptr, dtype=np.int64),
+        np.frombuffer(flat_marks, dtype=np.int32).reshape(-1, 3),
+        np.frombuffer(mark_ptr, dtype=np.int64),
+    )
 
 
 # what stands around a name in a marked person span (局长刘斌云, 院长的唐聪, 甄沛林表示)

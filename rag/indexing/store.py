@@ -30,7 +30,6 @@ import numpy as np
 from rag.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError
 from rag.indexing.bilingual import TermLookup
 from rag.indexing.dense import DenseIndex
-from rag.indexing.embedders.base import Vectors
 from rag.indexing.lexical import LexicalIndex
 from rag.indexing.sentence_table import SentenceFeatures, SentenceRef, SentenceTable
 from rag.indexing.vector_store import VectorStore, checksummed, open_store
@@ -38,6 +37,7 @@ from rag.records import Article, Chunk, Document, Paragraph
 
 FORMAT_VERSION = 4
 LOOKUP = "english_terms.json"
+SENTENCE_VECTORS = "sentence_vectors.npy"
 MANIFEST = "manifest.json"
 
 
@@ -82,7 +82,7 @@ def _write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> None:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
-def _read_jsonl(path: Path) -> list[dict[str, Any]]:
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
     with path.open(encoding="utf-8") as fh:
         return [json.loads(line) for line in fh]
 
@@ -98,9 +98,12 @@ def write_index(
     lookup: TermLookup,
     manifest: dict[str, Any],
     vector_store: Callable[[Path], dict[str, Any]] | None = None,
+    staged: dict[str, Path] | None = None,
 ) -> dict[str, Any]:
     """Write a new generation and swap `path` to it. Returns the manifest as written.
-    `vector_store(generation folder)` fills Milvus and gives the manifest's ``vector_store``."""
+    `vector_store(generation folder)` fills Milvus and gives the manifest's ``vector_store``;
+    `staged` names files already written (on this filesystem) to move into the generation."""
+    staged = staged or {}
     path = Path(path)
     parent = path.parent
     parent.mkdir(parents=True, exist_ok=True)
@@ -114,23 +117,26 @@ def write_index(
     gen = parent / f".{path.name}.gen-{stamp}"
     gen.mkdir()
     try:
-        offsets: list[int] = []
-        doc_rows = []
-        for doc in documents:
-            doc_rows.append(
+        starts = np.cumsum([0] + [len(doc.raw_pos) for doc in documents])
+        _write_jsonl(
+            gen / "documents.jsonl",
+            (
                 {
                     "id": doc.id,
                     "encoding": doc.encoding,
-                    "raw_pos_start": len(offsets),
+                    "raw_pos_start": int(start),
                     "text": doc.text,
                     "raw": doc.raw,
                     "articles": [asdict(a) for a in doc.articles],
                     "paragraphs": [asdict(p) for p in doc.paragraphs],
                 }
-            )
-            offsets.extend(doc.raw_pos)
-        _write_jsonl(gen / "documents.jsonl", doc_rows)
-        np.save(gen / "raw_offsets.npy", np.asarray(offsets, dtype=np.int64))
+                for doc, start in zip(documents, starts, strict=False)
+            ),
+        )
+        offsets = np.empty(int(starts[-1]), dtype=np.int32)
+        for doc, start in zip(documents, starts, strict=False):
+            offsets[start : start + len(doc.raw_pos)] = doc.raw_pos
+        np.save(gen / "raw_offsets.npy", offsets)
         _write_jsonl(
             gen / "chunks.jsonl",
             ({**asdict(c), "embed_key": key} for c, key in zip(chunks, embed_keys, strict=True)),
@@ -143,7 +149,10 @@ def write_index(
                 for r, k in zip(sentences.refs, sentences.keys, strict=True)
             ),
         )
-        np.save(gen / "sentence_vectors.npy", sentences.vectors)
+        for name, file in staged.items():
+            os.replace(file, gen / name)
+        if SENTENCE_VECTORS not in staged:
+            np.save(gen / SENTENCE_VECTORS, sentences.vectors)
         sentences.features.save(gen / "sentence_features.npz")
         lexical.save(gen / "bm25")
         lookup.save(gen / LOOKUP)
@@ -222,63 +231,6 @@ def verify_files(path: Path, manifest: dict[str, Any]) -> None:
             )
 
 
-@dataclass(frozen=True)
-class Reusable:
-    """What a rebuild takes from the index it replaces, by embed key (the embedder and the
-    exact text): vectors of chunks and sentences, and the marked spans of sentences."""
-
-    vectors: dict[str, Vectors]
-    marks: dict[str, list[tuple[int, int, int]]]
-    lookup: TermLookup | None = None  # reused when its versions and vocabulary still hold
-
-
-def read_reusable(path: Path, embedder_name: str) -> Reusable:
-    """Vectors and sentence marks of the index at `path`, each file read and verified once.
-    Vectors are read from any format since 2 (those files have not changed), so a format
-    change re-embeds nothing; marks from format 3 on. Empty when absent, unreadable or
-    built with another embedder."""
-    path, nothing = Path(path), Reusable({}, {})
-    try:
-        manifest = json.loads((path / MANIFEST).read_text("utf-8"))
-        if manifest["embedder"]["name"] != embedder_name or manifest["format_version"] < 2:
-            return nothing
-        names = ["chunks.jsonl", "vectors.faiss", "sentences.jsonl", "sentence_vectors.npy"]
-        has_marks = "sentence_features.npz" in manifest["files"]
-        names += ["sentence_features.npz"] if has_marks else []
-        verify_files(path, {"files": {n: manifest["files"][n] for n in names}})
-        chunk_keys = [row["embed_key"] for row in _read_jsonl(path / "chunks.jsonl")]
-        sentence_keys = [row["embed_key"] for row in _read_jsonl(path / "sentences.jsonl")]
-        vectors = np.concatenate(
-            [
-                DenseIndex.load(path / "vectors.faiss").vectors(),
-                np.load(path / "sentence_vectors.npy"),
-            ]
-        )
-        features = SentenceFeatures.load(path / "sentence_features.npz") if has_marks else None
-    except (OSError, ValueError, KeyError, TypeError, IndexCorruptError):
-        return nothing
-    keys = chunk_keys + sentence_keys
-    if len(keys) != len(vectors):
-        return nothing
-    marks = {}
-    if features is not None and len(features) == len(sentence_keys):
-        marks = {
-            key: [(int(c), int(s), int(e)) for c, s, e in features.marks_of(row).tolist()]
-            for row, key in enumerate(sentence_keys)
-        }
-    return Reusable(dict(zip(keys, vectors, strict=True)), marks, _reusable_lookup(path, manifest))
-
-
-def _reusable_lookup(path: Path, manifest: dict[str, Any]) -> TermLookup | None:
-    """The English lookup of the index at `path`, or None: one that cannot be read (an older
-    recipe, a damaged file) is made anew, and costs the rest of the index nothing."""
-    try:
-        verify_files(path, {"files": {LOOKUP: manifest["files"][LOOKUP]}})
-        return TermLookup.load(path / LOOKUP)
-    except (OSError, ValueError, KeyError, TypeError, IndexCorruptError):
-        return None
-
-
 def read_index(path: Path, embedder_name: str | None = None) -> StoredIndex:
     """Open and verify the index at `path`.
 
@@ -298,7 +250,7 @@ def read_index(path: Path, embedder_name: str | None = None) -> StoredIndex:
     verify_files(path, manifest)
     offsets = np.load(path / "raw_offsets.npy")
     documents: dict[str, Document] = {}
-    for row in _read_jsonl(path / "documents.jsonl"):
+    for row in read_jsonl(path / "documents.jsonl"):
         start = row["raw_pos_start"]
         documents[row["id"]] = Document(
             id=row["id"],
@@ -309,19 +261,19 @@ def read_index(path: Path, embedder_name: str | None = None) -> StoredIndex:
                 for a in row["articles"]
             ),
             paragraphs=tuple(Paragraph(**p) for p in row["paragraphs"]),
-            raw_pos=tuple(offsets[start : start + len(row["text"])].tolist()),
+            raw_pos=offsets[start : start + len(row["text"])].astype(np.int32, copy=False),
             encoding=row["encoding"],
         )
-    rows = _read_jsonl(path / "chunks.jsonl")
+    rows = read_jsonl(path / "chunks.jsonl")
     embed_keys = [row.pop("embed_key") for row in rows]
     chunks = [Chunk(**row) for row in rows]
     dense = open_store(path, manifest.get("vector_store"), len(chunks))
     lexical = LexicalIndex.load(path / "bm25")
-    sentence_rows = _read_jsonl(path / "sentences.jsonl")
+    sentence_rows = read_jsonl(path / "sentences.jsonl")
     sentences = SentenceTable(
         [SentenceRef(r["doc"], r["start"], r["end"]) for r in sentence_rows],
         [r["embed_key"] for r in sentence_rows],
-        np.load(path / "sentence_vectors.npy"),
+        np.load(path / "sentence_vectors.npy", mmap_mode="r"),
         SentenceFeatures.load(path / "sentence_features.npz"),
     )
     if dense.size != len(chunks) or lexical.size != len(chunks):

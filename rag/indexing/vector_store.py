@@ -29,6 +29,7 @@ import numpy as np
 from rag.errors import ConfigError, IndexCorruptError
 from rag.indexing.dense import DenseIndex
 from rag.indexing.embedders.base import Vectors
+from rag.indexing.vector_files import VectorFile
 
 LITE_FOLDER = "milvus.db"  # inside a generation folder, when no URI is given
 BATCH = 2000  # rows per insert
@@ -106,7 +107,7 @@ class MilvusStore:
         """Nothing to set: Milvus runs its own threads."""
 
     @classmethod
-    def fill(cls, uri: str, alias: str, vectors: Vectors) -> MilvusStore:
+    def fill(cls, uri: str, alias: str, vectors: Vectors | VectorFile) -> MilvusStore:
         """A new collection holding `vectors` (row i as id i), loaded and ready; the alias
         is not moved yet (`publish`)."""
         from pymilvus import DataType

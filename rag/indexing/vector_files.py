@@ -1,0 +1,112 @@
+"""A build's vectors on disk, written and read a block at a time.
+
+A million chunks hold ≈4.5 M distinct texts: their vectors are 1.5 GB (chunks, float32) and
+2.7 GB (sentences, float16), more than a build can hold beside everything else. They are
+written to ``.npy`` files as they are embedded and read back in blocks with plain reads, not a
+memory map, whose pages would count in the process's resident memory while the kernel keeps
+them.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.lib.format as npy
+from numpy.typing import DTypeLike, NDArray
+
+if TYPE_CHECKING:  # reuse imports the FAISS side, which reads these files
+    from rag.indexing.embedders.base import Embedder
+    from rag.indexing.reuse import EmbeddingCache
+
+BLOCK = 65_536  # rows embedded, written or read at a time (≈100 MB of float32 vectors)
+
+
+class VectorFile:
+    """An ``.npy`` file of vectors, read by row ranges (``file[a:b]``) without mapping it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        with self.path.open("rb") as fh:
+            read_header = (
+                npy.read_array_header_1_0
+                if npy.read_magic(fh) == (1, 0)
+                else npy.read_array_header_2_0
+            )
+            shape, fortran, dtype = read_header(fh)
+            self._offset = fh.tell()
+        if fortran or len(shape) != 2:
+            raise ValueError(f"{path} does not hold a C-ordered matrix of vectors")
+        self.shape: tuple[int, int] = (int(shape[0]), int(shape[1]))
+        self.dtype = np.dtype(dtype)
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def __getitem__(self, rows: slice) -> NDArray[Any]:
+        start, stop, step = rows.indices(len(self))
+        if step != 1:
+            raise ValueError("a VectorFile is read by contiguous row ranges only")
+        count = max(0, stop - start) * self.shape[1]
+        with self.path.open("rb") as fh:
+            fh.seek(self._offset + start * self.shape[1] * self.dtype.itemsize)
+            data = np.fromfile(fh, dtype=self.dtype, count=count)
+        return data.reshape(-1, self.shape[1])
+
+    def memory_map(self) -> NDArray[Any]:
+        """The whole file as a read-only array whose pages are read when touched (serving)."""
+        vectors: NDArray[Any] = np.load(self.path, mmap_mode="r")
+        return vectors
+
+
+def write_vectors(
+    path: Path,
+    keys: Sequence[str],
+    texts: Sequence[str],
+    cache: EmbeddingCache,
+    embedder: Embedder,
+    dtype: DTypeLike,
+    progress: bool = False,
+) -> int:
+    """Write the vector of each of `keys` (row i: `texts[i]`'s), in order, as a `dtype`
+    ``.npy`` file at `path`: a vector the cache holds is copied, any other is embedded, each
+    distinct text once, a block at a time. Returns how many texts were embedded."""
+    dim, dtype = embedder.dim, np.dtype(dtype)
+    repeats = {key for key, n in Counter(keys).items() if n > 1}
+    again: dict[str, NDArray[Any]] = {}  # embedded vectors of texts met again further on
+    embedded = 0
+    with Path(path).open("wb") as fh:
+        header = {
+            "descr": npy.dtype_to_descr(dtype),
+            "fortran_order": False,
+            "shape": (len(keys), dim),
+        }
+        npy.write_array_header_1_0(fh, header)
+        for start in range(0, len(keys), BLOCK):
+            part = keys[start : start + BLOCK]
+            block = np.empty((len(part), dim), dtype=dtype)
+            held = [i for i, key in enumerate(part) if key in cache]
+            if held:
+                block[held] = cache.take([part[i] for i in held], dim, dtype)
+            todo: dict[str, str] = {}
+            for i, key in enumerate(part):
+                if key not in cache and key not in again:
+                    todo.setdefault(key, texts[start + i])
+            fresh = np.zeros((0, dim), dtype=dtype)
+            if todo:
+                vectors = embedder.encode_passages(list(todo.values()), progress=progress)
+                fresh = np.asarray(vectors, dtype=dtype)
+                embedded += len(todo)
+            row_of = {key: n for n, key in enumerate(todo)}
+            new = [i for i, key in enumerate(part) if key in row_of]
+            if new:
+                block[new] = fresh[[row_of[part[i]] for i in new]]
+            for i, key in enumerate(part):
+                if key in again:
+                    block[i] = again[key]
+            again.update((key, fresh[n].copy()) for key, n in row_of.items() if key in repeats)
+            fh.write(block.tobytes())
+    return embedded
