@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from html import escape
 from pathlib import Path
 from typing import Literal
@@ -15,7 +16,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from rag.text import Sentence, split_sentences
+from rag.text import OffsetMap, Sentence, split_sentences
 
 __all__ = [
     "Answer",
@@ -88,8 +89,8 @@ class Document:
         text: the cleaned text; every `Chunk`, `Hit` and `Citation` offset points into it.
         articles: the articles found on the page, in page order.
         paragraphs: every paragraph of `text` (headings and body), in order.
-        raw_pos: for each character of `text`, its offset in `raw`: an int32 array, since a
-            Python int per character of a large corpus would not fit in memory.
+        raw_map: each character of `text` mapped to its offset in `raw`, as runs (a Python
+            int per character of a large corpus would not fit in memory).
     """
 
     id: str
@@ -97,7 +98,7 @@ class Document:
     text: str
     articles: tuple[Article, ...]
     paragraphs: tuple[Paragraph, ...]
-    raw_pos: NDArray[np.int32] = field(repr=False, compare=False)
+    raw_map: OffsetMap = field(repr=False, compare=False)
     path: Path | None = field(default=None, compare=False)
     encoding: str = "utf-8"
 
@@ -111,11 +112,16 @@ class Document:
             raise ValueError(
                 f"range {start}:{end} is outside {self.id} (cleaned length {len(self.text)})"
             )
-        return int(self.raw_pos[start]), int(self.raw_pos[end - 1]) + 1
+        return self.raw_map[start], self.raw_map[end - 1] + 1
 
     def raw_offset(self, offset: int) -> int:
         """The raw offset of the cleaned character at `offset`."""
-        return int(self.raw_pos[offset])
+        return self.raw_map[offset]
+
+    @cached_property
+    def raw_pos(self) -> NDArray[np.int32]:
+        """For each character of `text`, its offset in `raw` (expanded once, when asked)."""
+        return self.raw_map.expand()
 
     def article_at(self, offset: int) -> Article | None:
         """The article whose text covers `offset`, if any."""

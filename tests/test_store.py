@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -30,7 +31,7 @@ def test_round_trip_gives_identical_results(seed_rag: RAG, index_copy: Path) -> 
 
 def test_manifest_describes_the_build(seed_rag: RAG) -> None:
     manifest = seed_rag.manifest
-    assert manifest["format_version"] == 4
+    assert manifest["format_version"] == 5
     assert manifest["embedder"] == {"name": "e5-small-q4", "dim": 384}
     assert manifest["counts"]["documents"] == 5 and manifest["counts"]["chunks"] > 100
     assert manifest["chunker"]["target_chars"] > 0
@@ -107,7 +108,43 @@ def test_rebuild_over_an_older_format_reuses_its_vectors(index_copy: Path) -> No
         RAG.open(index_copy)
     rebuilt = RAG.build(SEEDS, index_copy)
     assert rebuilt.build_report is not None and rebuilt.build_report.embedded == 0
-    assert RAG.open(index_copy).manifest["format_version"] == 4
+    assert RAG.open(index_copy).manifest["format_version"] == 5
+
+
+def test_a_format_4_index_with_every_raw_offset_still_opens(
+    seed_rag: RAG, index_copy: Path
+) -> None:
+    """Format 4 kept the raw offset of every character, and float32 sentence vectors."""
+    manifest_path = index_copy / "manifest.json"
+    manifest = json.loads(manifest_path.read_text("utf-8"))
+    lines = (index_copy / "documents.jsonl").read_text("utf-8").splitlines()
+    rows = [json.loads(line) for line in lines]
+    offsets, start = [], 0
+    for row in rows:
+        row["raw_pos_start"] = start
+        del row["raw_runs"]
+        offsets += seed_rag.documents[row["id"]].raw_pos.tolist()
+        start = len(offsets)
+    with (index_copy / "documents.jsonl").open("w", encoding="utf-8") as fh:
+        fh.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+    np.save(index_copy / "raw_offsets.npy", np.asarray(offsets, dtype=np.int64))
+    vectors = np.load(index_copy / "sentence_vectors.npy").astype(np.float32)
+    np.save(index_copy / "sentence_vectors.npy", vectors)
+    (index_copy / "raw_runs.npy").unlink()
+    del manifest["files"]["raw_runs.npy"]
+    for name in ("documents.jsonl", "raw_offsets.npy", "sentence_vectors.npy"):
+        data = (index_copy / name).read_bytes()
+        manifest["files"][name] = {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    manifest["format_version"] = 4
+    manifest_path.write_text(json.dumps(manifest), "utf-8")
+    old = RAG.open(index_copy)
+    assert old.documents == seed_rag.documents
+    for doc_id, doc in old.documents.items():
+        assert np.array_equal(doc.raw_pos, seed_rag.documents[doc_id].raw_pos)
+    assert (
+        old.ask("蓬江区有多少支家庭医生团队？").text
+        == seed_rag.ask("蓬江区有多少支家庭医生团队？").text
+    )
 
 
 def test_missing_index_names_rag_build(tmp_path: Path) -> None:

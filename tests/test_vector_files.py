@@ -13,8 +13,7 @@ from rag import RAG, Embedder, get_embedder
 from rag.corpus.documents import load_documents
 from rag.indexing import vector_files
 from rag.indexing.build import embed_key
-from rag.indexing.reuse import SENTENCE_DTYPE, EmbeddingCache
-from rag.indexing.vector_files import VectorFile, write_vectors
+from rag.indexing.vector_files import SENTENCE_DTYPE, EmbeddingCache, VectorFile, write_vectors
 from tests.conftest import SEEDS
 
 TEXTS = ["蓬江区有多少支家庭医生团队？", "登革热", "江门市中心医院", "登革热", "眼科", "家庭医生"]

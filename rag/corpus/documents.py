@@ -12,12 +12,11 @@ import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
-
 from rag.corpus.cleaning import repair
 from rag.corpus.layout import assemble
 from rag.errors import CorpusError
 from rag.records import Document
+from rag.text import OffsetMap
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +69,7 @@ def parse(doc_id: str, raw: str, path: Path | None = None, encoding: str = "utf-
         text=text.text,
         articles=tuple(articles),
         paragraphs=tuple(paragraphs),
-        raw_pos=np.asarray(text.pos, dtype=np.int32),
+        raw_map=OffsetMap.of(text.pos),
         path=path,
         encoding=encoding,
     )

@@ -22,7 +22,7 @@ from rag.indexing.bilingual import TermLookup, describe, lookup_for
 from rag.indexing.dense import DenseIndex
 from rag.indexing.embedders.base import Embedder
 from rag.indexing.lexical import LexicalIndex
-from rag.indexing.reuse import SENTENCE_DTYPE, read_reusable
+from rag.indexing.reuse import read_reusable
 from rag.indexing.sentence_table import (
     SentenceRef,
     SentenceTable,
@@ -30,7 +30,7 @@ from rag.indexing.sentence_table import (
     sentence_features,
 )
 from rag.indexing.store import SENTENCE_VECTORS, StoredIndex, write_index
-from rag.indexing.vector_files import VectorFile, write_vectors
+from rag.indexing.vector_files import SENTENCE_DTYPE, VectorFile, write_vectors
 from rag.indexing.vector_store import LITE_FOLDER, MilvusStore, VectorStore, alias_for
 from rag.records import Chunk, Document
 from rag.settings import Settings

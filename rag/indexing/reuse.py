@@ -1,78 +1,21 @@
-"""What a rebuild takes from the index it replaces: vectors by embed key, held as a few
-large arrays, and sentences' marked spans.
-
-A dict of one small array per text costs ~150 bytes of overhead a vector and a full copy when
-the rows are stacked for FAISS; at a million chunks (≈4.5 M distinct texts) that was most of a
-build's memory. Here each batch of vectors stays one array, and a key names its row.
-"""
+"""What a rebuild takes from the index it replaces: vectors by embed key (an
+`EmbeddingCache`), sentences' marked spans, and the English lookup."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from numpy.typing import DTypeLike, NDArray
 
 from rag.errors import IndexCorruptError
 from rag.indexing.bilingual import TermLookup
 from rag.indexing.dense import DenseIndex
 from rag.indexing.sentence_table import SentenceFeatures
 from rag.indexing.store import LOOKUP, MANIFEST, read_jsonl, verify_files
-
-SENTENCE_DTYPE = np.float16  # sentence vectors on disk and in memory: cosines move < 1e-3
-
-
-class EmbeddingCache:
-    """Vectors by embed key: `add` a batch, `take` the rows of some keys as one array."""
-
-    def __init__(self) -> None:
-        self._arrays: list[np.ndarray] = []
-        self._where: dict[str, tuple[int, int]] = {}  # key → (array, row)
-
-    def __contains__(self, key: str) -> bool:
-        return key in self._where
-
-    def __len__(self) -> int:
-        return len(self._where)
-
-    def keys(self) -> Iterator[str]:
-        return iter(self._where)
-
-    def add(self, keys: Sequence[str], vectors: np.ndarray) -> None:
-        """Keep `vectors` (row i is `keys[i]`'s) as they are: no copy."""
-        if len(keys) != len(vectors):
-            raise ValueError(f"{len(keys)} keys for {len(vectors)} vectors")
-        if not len(keys):
-            return
-        n = len(self._arrays)
-        self._arrays.append(vectors)
-        self._where.update((key, (n, row)) for row, key in enumerate(keys))
-
-    def take(self, keys: Sequence[str], dim: int, dtype: DTypeLike = np.float32) -> NDArray[Any]:
-        """The vectors of `keys`, in order, as one `dtype` array (every key must be held).
-        When the keys are exactly one added array, in order, that array is returned."""
-        if not keys:
-            return np.zeros((0, dim), dtype=dtype)
-        codes = np.fromiter(
-            (n for key in keys for n in self._where[key]), dtype=np.int64, count=2 * len(keys)
-        ).reshape(-1, 2)
-        first = self._arrays[int(codes[0, 0])]
-        if (
-            len(first) == len(keys)
-            and first.dtype == np.dtype(dtype)
-            and (codes[:, 0] == codes[0, 0]).all()
-            and (codes[:, 1] == np.arange(len(keys))).all()
-        ):
-            return first
-        out = np.empty((len(keys), dim), dtype=dtype)
-        for n in np.unique(codes[:, 0]):
-            mask = codes[:, 0] == n
-            out[mask] = self._arrays[int(n)][codes[mask, 1]]
-        return out
+from rag.indexing.vector_files import EmbeddingCache
 
 
 @dataclass(frozen=True)

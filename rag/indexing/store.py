@@ -34,10 +34,13 @@ from rag.indexing.lexical import LexicalIndex
 from rag.indexing.sentence_table import SentenceFeatures, SentenceRef, SentenceTable
 from rag.indexing.vector_store import VectorStore, checksummed, open_store
 from rag.records import Article, Chunk, Document, Paragraph
+from rag.text import OffsetMap
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
+READABLE_VERSIONS = (4, 5)  # 4 kept every character's raw offset (raw_offsets.npy)
 LOOKUP = "english_terms.json"
 SENTENCE_VECTORS = "sentence_vectors.npy"
+RAW_RUNS = "raw_runs.npy"
 MANIFEST = "manifest.json"
 
 
@@ -117,14 +120,14 @@ def write_index(
     gen = parent / f".{path.name}.gen-{stamp}"
     gen.mkdir()
     try:
-        starts = np.cumsum([0] + [len(doc.raw_pos) for doc in documents])
+        starts = np.cumsum([0] + [len(doc.raw_map.starts) for doc in documents])
         _write_jsonl(
             gen / "documents.jsonl",
             (
                 {
                     "id": doc.id,
                     "encoding": doc.encoding,
-                    "raw_pos_start": int(start),
+                    "raw_runs": [int(start), int(start) + len(doc.raw_map.starts)],
                     "text": doc.text,
                     "raw": doc.raw,
                     "articles": [asdict(a) for a in doc.articles],
@@ -133,10 +136,13 @@ def write_index(
                 for doc, start in zip(documents, starts, strict=False)
             ),
         )
-        offsets = np.empty(int(starts[-1]), dtype=np.int32)
+        runs = np.empty((2, int(starts[-1])), dtype=np.int32)  # cleaned start, raw offset
         for doc, start in zip(documents, starts, strict=False):
-            offsets[start : start + len(doc.raw_pos)] = doc.raw_pos
-        np.save(gen / "raw_offsets.npy", offsets)
+            runs[:, start : start + len(doc.raw_map.starts)] = (
+                doc.raw_map.starts,
+                doc.raw_map.raws,
+            )
+        np.save(gen / RAW_RUNS, runs)
         _write_jsonl(
             gen / "chunks.jsonl",
             ({**asdict(c), "embed_key": key} for c, key in zip(chunks, embed_keys, strict=True)),
@@ -204,7 +210,7 @@ def read_manifest(path: Path) -> dict[str, Any]:
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise IndexCorruptError(f"{manifest_path} is corrupt: {_rebuild_hint(path)}") from exc
     version = manifest.get("format_version")
-    if version != FORMAT_VERSION:
+    if version not in READABLE_VERSIONS:
         raise IndexMismatchError(
             f"{path} has index format {version}, this version reads format {FORMAT_VERSION}: "
             f"{_rebuild_hint(path)}"
@@ -231,6 +237,20 @@ def verify_files(path: Path, manifest: dict[str, Any]) -> None:
             )
 
 
+def _raw_maps(path: Path, manifest: dict[str, Any]) -> Callable[[dict[str, Any]], OffsetMap]:
+    """Each document row's offset map: from the runs (format 5), or from format 4's offset of
+    every character, made into runs as it is read."""
+    if RAW_RUNS not in manifest["files"]:
+        offsets = np.load(path / "raw_offsets.npy")
+        return lambda row: OffsetMap.of(
+            offsets[row["raw_pos_start"] : row["raw_pos_start"] + len(row["text"])]
+        )
+    starts, raws = np.load(path / RAW_RUNS)
+    return lambda row: OffsetMap(
+        starts[slice(*row["raw_runs"])], raws[slice(*row["raw_runs"])], len(row["text"])
+    )
+
+
 def read_index(path: Path, embedder_name: str | None = None) -> StoredIndex:
     """Open and verify the index at `path`.
 
@@ -248,10 +268,9 @@ def read_index(path: Path, embedder_name: str | None = None) -> StoredIndex:
             f"--embedder {embedder_name}`"
         )
     verify_files(path, manifest)
-    offsets = np.load(path / "raw_offsets.npy")
+    raw_maps = _raw_maps(path, manifest)
     documents: dict[str, Document] = {}
     for row in read_jsonl(path / "documents.jsonl"):
-        start = row["raw_pos_start"]
         documents[row["id"]] = Document(
             id=row["id"],
             raw=row["raw"],
@@ -261,7 +280,7 @@ def read_index(path: Path, embedder_name: str | None = None) -> StoredIndex:
                 for a in row["articles"]
             ),
             paragraphs=tuple(Paragraph(**p) for p in row["paragraphs"]),
-            raw_pos=offsets[start : start + len(row["text"])].astype(np.int32, copy=False),
+            raw_map=raw_maps(row),
             encoding=row["encoding"],
         )
     rows = read_jsonl(path / "chunks.jsonl")

@@ -1,26 +1,79 @@
-"""A build's vectors on disk, written and read a block at a time.
+"""A build's vectors: by embed key in memory (`EmbeddingCache`), and on disk, written and
+read a block at a time (`write_vectors`, `VectorFile`).
 
 A million chunks hold ≈4.5 M distinct texts: their vectors are 1.5 GB (chunks, float32) and
 2.7 GB (sentences, float16), more than a build can hold beside everything else. They are
 written to ``.npy`` files as they are embedded and read back in blocks with plain reads, not a
 memory map, whose pages would count in the process's resident memory while the kernel keeps
-them.
+them. In memory, a dict of one small array per text would cost ~150 bytes of overhead a
+vector and a full copy when stacked; the cache keeps each batch as one array instead, and a key
+names its row.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import numpy.lib.format as npy
 from numpy.typing import DTypeLike, NDArray
 
-if TYPE_CHECKING:  # reuse imports the FAISS side, which reads these files
-    from rag.indexing.embedders.base import Embedder
-    from rag.indexing.reuse import EmbeddingCache
+from rag.indexing.embedders.base import Embedder
+
+SENTENCE_DTYPE = np.float16  # sentence vectors on disk and in memory: cosines move < 1e-3
+
+
+class EmbeddingCache:
+    """Vectors by embed key: `add` a batch, `take` the rows of some keys as one array."""
+
+    def __init__(self) -> None:
+        self._arrays: list[np.ndarray] = []
+        self._where: dict[str, tuple[int, int]] = {}  # key → (array, row)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._where
+
+    def __len__(self) -> int:
+        return len(self._where)
+
+    def keys(self) -> Iterator[str]:
+        return iter(self._where)
+
+    def add(self, keys: Sequence[str], vectors: np.ndarray) -> None:
+        """Keep `vectors` (row i is `keys[i]`'s) as they are: no copy."""
+        if len(keys) != len(vectors):
+            raise ValueError(f"{len(keys)} keys for {len(vectors)} vectors")
+        if not len(keys):
+            return
+        n = len(self._arrays)
+        self._arrays.append(vectors)
+        self._where.update((key, (n, row)) for row, key in enumerate(keys))
+
+    def take(self, keys: Sequence[str], dim: int, dtype: DTypeLike = np.float32) -> NDArray[Any]:
+        """The vectors of `keys`, in order, as one `dtype` array (every key must be held).
+        When the keys are exactly one added array, in order, that array is returned."""
+        if not keys:
+            return np.zeros((0, dim), dtype=dtype)
+        codes = np.fromiter(
+            (n for key in keys for n in self._where[key]), dtype=np.int64, count=2 * len(keys)
+        ).reshape(-1, 2)
+        first = self._arrays[int(codes[0, 0])]
+        if (
+            len(first) == len(keys)
+            and first.dtype == np.dtype(dtype)
+            and (codes[:, 0] == codes[0, 0]).all()
+            and (codes[:, 1] == np.arange(len(keys))).all()
+        ):
+            return first
+        out = np.empty((len(keys), dim), dtype=dtype)
+        for n in np.unique(codes[:, 0]):
+            mask = codes[:, 0] == n
+            out[mask] = self._arrays[int(n)][codes[mask, 1]]
+        return out
+
 
 BLOCK = 65_536  # rows embedded, written or read at a time (≈100 MB of float32 vectors)
 
