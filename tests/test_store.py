@@ -114,7 +114,8 @@ def test_rebuild_over_an_older_format_reuses_its_vectors(index_copy: Path) -> No
 def test_a_format_4_index_with_every_raw_offset_still_opens(
     seed_rag: RAG, index_copy: Path
 ) -> None:
-    """Format 4 kept the raw offset of every character, and float32 sentence vectors."""
+    """Format 4 kept the raw offset of every character, each chunk's text, and float32
+    sentence vectors."""
     manifest_path = index_copy / "manifest.json"
     manifest = json.loads(manifest_path.read_text("utf-8"))
     lines = (index_copy / "documents.jsonl").read_text("utf-8").splitlines()
@@ -128,17 +129,27 @@ def test_a_format_4_index_with_every_raw_offset_still_opens(
     with (index_copy / "documents.jsonl").open("w", encoding="utf-8") as fh:
         fh.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
     np.save(index_copy / "raw_offsets.npy", np.asarray(offsets, dtype=np.int64))
+    chunk_rows = [
+        {**json.loads(line), "text": chunk.text}
+        for line, chunk in zip(
+            (index_copy / "chunks.jsonl").read_text("utf-8").splitlines(),
+            seed_rag.chunks,
+            strict=True,
+        )
+    ]
+    with (index_copy / "chunks.jsonl").open("w", encoding="utf-8") as fh:
+        fh.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in chunk_rows)
     vectors = np.load(index_copy / "sentence_vectors.npy").astype(np.float32)
     np.save(index_copy / "sentence_vectors.npy", vectors)
     (index_copy / "raw_runs.npy").unlink()
     del manifest["files"]["raw_runs.npy"]
-    for name in ("documents.jsonl", "raw_offsets.npy", "sentence_vectors.npy"):
+    for name in ("documents.jsonl", "chunks.jsonl", "raw_offsets.npy", "sentence_vectors.npy"):
         data = (index_copy / name).read_bytes()
         manifest["files"][name] = {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
     manifest["format_version"] = 4
     manifest_path.write_text(json.dumps(manifest), "utf-8")
     old = RAG.open(index_copy)
-    assert old.documents == seed_rag.documents
+    assert old.documents == seed_rag.documents and old.chunks == seed_rag.chunks
     for doc_id, doc in old.documents.items():
         assert np.array_equal(doc.raw_pos, seed_rag.documents[doc_id].raw_pos)
     assert (

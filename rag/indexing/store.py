@@ -145,7 +145,10 @@ def write_index(
         np.save(gen / RAW_RUNS, runs)
         _write_jsonl(
             gen / "chunks.jsonl",
-            ({**asdict(c), "embed_key": key} for c, key in zip(chunks, embed_keys, strict=True)),
+            (  # no text: it is the document's, from start to end
+                {k: v for k, v in asdict(c).items() if k != "text"} | {"embed_key": key}
+                for c, key in zip(chunks, embed_keys, strict=True)
+            ),
         )
         dense.save(gen / "vectors.faiss")
         _write_jsonl(
@@ -285,7 +288,12 @@ def read_index(path: Path, embedder_name: str | None = None) -> StoredIndex:
         )
     rows = read_jsonl(path / "chunks.jsonl")
     embed_keys = [row.pop("embed_key") for row in rows]
-    chunks = [Chunk(**row) for row in rows]
+    chunks = [
+        Chunk(**row)
+        if "text" in row  # format 4 kept each chunk's text
+        else Chunk(**row, text=documents[row["doc"]].text[row["start"] : row["end"]])
+        for row in rows
+    ]
     dense = open_store(path, manifest.get("vector_store"), len(chunks))
     lexical = LexicalIndex.load(path / "bm25")
     sentence_rows = read_jsonl(path / "sentences.jsonl")
