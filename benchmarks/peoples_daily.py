@@ -101,7 +101,8 @@ def measure(index: Path, found: list[tuple[str, list[str]]], queries: int) -> di
     from rag.api import RAG
     from rag.settings import Settings
 
-    rag = RAG.open(index, settings=Settings(query_cache=0))
+    # as the server opens it: one FAISS thread per search (the server's default)
+    rag = RAG.open(index, settings=Settings(query_cache=0, faiss_threads=1))
     rng = random.Random(1998)
     picked = rng.sample(range(len(found)), min(queries, len(found)))
     hits: dict[str, list[int | None]] = defaultdict(list)
