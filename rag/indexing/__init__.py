@@ -3,8 +3,10 @@
 `embedders` turn text into vectors (a Protocol and a registry); `dense` is the FAISS side and
 `lexical` the jieba + bm25s side; `marks` and `sentence_table` hold what answering needs of every
 sentence, computed once at build time; `store` writes and verifies the index folder; `build`
-runs the whole build with its embedding cache; `dictionaries` and `bilingual` make the English
-lookup (English words and pinyin names → the corpus's Chinese words) stored with the index.
+runs the whole build, streaming vectors to files (`vector_files`) and reusing the previous
+index's (`reuse`); `vector_store` puts the chunk vectors on Milvus instead of FAISS files;
+`dictionaries` and `bilingual` make the English lookup (English words and pinyin names → the
+corpus's Chinese words) stored with the index.
 """
 
 from rag.indexing.bilingual import TermLookup
