@@ -183,9 +183,18 @@ def build_index(
             refs, sentence_keys, VectorFile(sentence_file).memory_map(), features
         )
         parts = Built(documents, chunks, keys, lexical, sentences, lookup)
+        chunk_vectors = VectorFile(chunk_file)
         manifest, dense = _write(
-            index_dir, corpus, embedder, settings, chunker, parts, VectorFile(chunk_file), clock
-        )  # the sentence vectors' staged file is moved into the generation (see Built)
+            index_dir,
+            corpus,
+            embedder,
+            settings,
+            chunker,
+            parts,
+            chunk_vectors,
+            sentence_file,
+            clock,
+        )
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     report = BuildReport(
@@ -211,15 +220,8 @@ class Built:
     chunks: list[Chunk]
     keys: list[str]  # each chunk's embed key
     lexical: LexicalIndex
-    sentences: SentenceTable  # its vectors: a memory map of their staged file
+    sentences: SentenceTable
     lookup: TermLookup
-
-    def staged(self) -> dict[str, Path]:
-        """Files written before the generation folder existed, to be moved into it."""
-        vectors = self.sentences.vectors
-        if not isinstance(vectors, np.memmap) or vectors.filename is None:
-            raise TypeError("the sentence vectors must be a memory map of their staged file")
-        return {SENTENCE_VECTORS: Path(vectors.filename)}
 
 
 def _write(
@@ -230,10 +232,12 @@ def _write(
     chunker: ChunkerConfig,
     built: Built,
     chunk_vectors: VectorFile,
+    sentence_vectors: Path,
     clock: Clock,
 ) -> tuple[dict[str, Any], VectorStore]:
     """The vector index, the manifest, and the new generation written and swapped in (on
-    Milvus: the collection filled, then published under the index's alias)."""
+    Milvus: the collection filled, then published under the index's alias); the staged
+    sentence-vector file is moved into the generation."""
     # With Milvus, the FAISS file is still written, flat: it is the next rebuild's embedding
     # cache (vectors by embed key), and a Milvus server is not asked to give them all back
     milvus = settings.vector_store == "milvus"
@@ -289,8 +293,8 @@ def _write(
             built.sentences,
             built.lookup,
             manifest,
+            sentence_vectors,
             fill_milvus if milvus else None,
-            built.staged(),
         )
     except BaseException:
         for store in filled:  # a collection on a server outlives the generation folder

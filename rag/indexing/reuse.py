@@ -14,7 +14,7 @@ from rag.errors import IndexCorruptError
 from rag.indexing.bilingual import TermLookup
 from rag.indexing.dense import DenseIndex
 from rag.indexing.sentence_table import SentenceFeatures
-from rag.indexing.store import LOOKUP, MANIFEST, read_jsonl, verify_files
+from rag.indexing.store import LOOKUP, MANIFEST, SENTENCE_VECTORS, read_jsonl, verify_files
 from rag.indexing.vector_files import EmbeddingCache
 
 
@@ -46,14 +46,14 @@ def read_reusable(path: Path, embedder_name: str) -> Reusable:
         manifest = json.loads((path / MANIFEST).read_text("utf-8"))
         if manifest["embedder"]["name"] != embedder_name or manifest["format_version"] < 2:
             return nothing
-        names = ["chunks.jsonl", "vectors.faiss", "sentences.jsonl", "sentence_vectors.npy"]
+        names = ["chunks.jsonl", "vectors.faiss", "sentences.jsonl", SENTENCE_VECTORS]
         has_marks = "sentence_features.npz" in manifest["files"]
         names += ["sentence_features.npz"] if has_marks else []
         verify_files(path, {"files": {n: manifest["files"][n] for n in names}})
         chunk_keys = [row["embed_key"] for row in read_jsonl(path / "chunks.jsonl")]
         sentence_keys = [row["embed_key"] for row in read_jsonl(path / "sentences.jsonl")]
         chunk_vectors = DenseIndex.load(path / "vectors.faiss").vectors()
-        sentence_vectors = np.load(path / "sentence_vectors.npy")
+        sentence_vectors = np.load(path / SENTENCE_VECTORS, mmap_mode="r")  # rows read as used
         features = SentenceFeatures.load(path / "sentence_features.npz") if has_marks else None
     except (OSError, ValueError, KeyError, TypeError, IndexCorruptError):
         return nothing

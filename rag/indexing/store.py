@@ -100,13 +100,13 @@ def write_index(
     sentences: SentenceTable,
     lookup: TermLookup,
     manifest: dict[str, Any],
+    sentence_vectors: Path,
     vector_store: Callable[[Path], dict[str, Any]] | None = None,
-    staged: dict[str, Path] | None = None,
 ) -> dict[str, Any]:
     """Write a new generation and swap `path` to it. Returns the manifest as written.
-    `vector_store(generation folder)` fills Milvus and gives the manifest's ``vector_store``;
-    `staged` names files already written (on this filesystem) to move into the generation."""
-    staged = staged or {}
+    `sentence_vectors` is the file the build wrote them to (on this filesystem): it is moved
+    into the generation. `vector_store(generation folder)` fills Milvus and gives the
+    manifest's ``vector_store``."""
     path = Path(path)
     parent = path.parent
     parent.mkdir(parents=True, exist_ok=True)
@@ -133,11 +133,11 @@ def write_index(
                     "articles": [asdict(a) for a in doc.articles],
                     "paragraphs": [asdict(p) for p in doc.paragraphs],
                 }
-                for doc, start in zip(documents, starts, strict=False)
+                for doc, start in zip(documents, starts[:-1], strict=True)
             ),
         )
         runs = np.empty((2, int(starts[-1])), dtype=np.int32)  # cleaned start, raw offset
-        for doc, start in zip(documents, starts, strict=False):
+        for doc, start in zip(documents, starts[:-1], strict=True):
             runs[:, start : start + len(doc.raw_map.starts)] = (
                 doc.raw_map.starts,
                 doc.raw_map.raws,
@@ -158,10 +158,7 @@ def write_index(
                 for r, k in zip(sentences.refs, sentences.keys, strict=True)
             ),
         )
-        for name, file in staged.items():
-            os.replace(file, gen / name)
-        if SENTENCE_VECTORS not in staged:
-            np.save(gen / SENTENCE_VECTORS, sentences.vectors)
+        os.replace(sentence_vectors, gen / SENTENCE_VECTORS)
         sentences.features.save(gen / "sentence_features.npz")
         lexical.save(gen / "bm25")
         lookup.save(gen / LOOKUP)
@@ -300,7 +297,7 @@ def read_index(path: Path, embedder_name: str | None = None) -> StoredIndex:
     sentences = SentenceTable(
         [SentenceRef(r["doc"], r["start"], r["end"]) for r in sentence_rows],
         [r["embed_key"] for r in sentence_rows],
-        np.load(path / "sentence_vectors.npy", mmap_mode="r"),
+        np.load(path / SENTENCE_VECTORS, mmap_mode="r"),
         SentenceFeatures.load(path / "sentence_features.npz"),
     )
     if dense.size != len(chunks) or lexical.size != len(chunks):

@@ -53,21 +53,12 @@ class EmbeddingCache:
         self._where.update((key, (n, row)) for row, key in enumerate(keys))
 
     def take(self, keys: Sequence[str], dim: int, dtype: DTypeLike = np.float32) -> NDArray[Any]:
-        """The vectors of `keys`, in order, as one `dtype` array (every key must be held).
-        When the keys are exactly one added array, in order, that array is returned."""
+        """The vectors of `keys`, in order, as one `dtype` array (every key must be held)."""
         if not keys:
             return np.zeros((0, dim), dtype=dtype)
         codes = np.fromiter(
             (n for key in keys for n in self._where[key]), dtype=np.int64, count=2 * len(keys)
         ).reshape(-1, 2)
-        first = self._arrays[int(codes[0, 0])]
-        if (
-            len(first) == len(keys)
-            and first.dtype == np.dtype(dtype)
-            and (codes[:, 0] == codes[0, 0]).all()
-            and (codes[:, 1] == np.arange(len(keys))).all()
-        ):
-            return first
         out = np.empty((len(keys), dim), dtype=dtype)
         for n in np.unique(codes[:, 0]):
             mask = codes[:, 0] == n
@@ -126,10 +117,10 @@ def write_vectors(
 ) -> int:
     """Write the vector of each of `keys` (row i: `texts[i]`'s), in order, as a `dtype`
     ``.npy`` file at `path`: a vector the cache holds is copied, any other is embedded, each
-    distinct text once, a block at a time. Returns how many texts were embedded."""
+    distinct text once, a block at a time; a text met again in a later block is found in the
+    cache, where its vector is added. Returns how many texts were embedded."""
     dim, dtype = embedder.dim, np.dtype(dtype)
     repeats = {key for key, n in Counter(keys).items() if n > 1}
-    again: dict[str, NDArray[Any]] = {}  # embedded vectors of texts met again further on
     embedded = 0
     with Path(path).open("wb") as fh:
         header = {
@@ -144,22 +135,19 @@ def write_vectors(
             held = [i for i, key in enumerate(part) if key in cache]
             if held:
                 block[held] = cache.take([part[i] for i in held], dim, dtype)
-            todo: dict[str, str] = {}
+            todo: dict[str, str] = {}  # key → text, each once, in order
             for i, key in enumerate(part):
-                if key not in cache and key not in again:
+                if key not in cache:
                     todo.setdefault(key, texts[start + i])
-            fresh = np.zeros((0, dim), dtype=dtype)
             if todo:
-                vectors = embedder.encode_passages(list(todo.values()), progress=progress)
-                fresh = np.asarray(vectors, dtype=dtype)
-                embedded += len(todo)
-            row_of = {key: n for n, key in enumerate(todo)}
-            new = [i for i, key in enumerate(part) if key in row_of]
-            if new:
+                fresh = np.asarray(
+                    embedder.encode_passages(list(todo.values()), progress=progress), dtype=dtype
+                )
+                row_of = {key: n for n, key in enumerate(todo)}
+                new = [i for i, key in enumerate(part) if key in row_of]
                 block[new] = fresh[[row_of[part[i]] for i in new]]
-            for i, key in enumerate(part):
-                if key in again:
-                    block[i] = again[key]
-            again.update((key, fresh[n].copy()) for key, n in row_of.items() if key in repeats)
+                again = [key for key in todo if key in repeats]
+                cache.add(again, fresh[[row_of[key] for key in again]])
+                embedded += len(todo)
             fh.write(block.tobytes())
     return embedded
