@@ -65,6 +65,7 @@ def main() -> None:
     add("--tokenize-cap", type=int, default=100_000, help="tokenize at most this many chunks")
     add("--build-budget-s", type=float, default=300.0, help="rag build above 10^4 if it fits")
     add("--build-faiss", choices=["flat", "hnsw"], default="flat", help="rag build's index")
+    add("--build-codes", choices=["float32", "sq8"], default="float32", help="its vectors")
     add("--query-sigma", type=float, default=0.4, help="noise of the perturbed queries")
     add("--parts", nargs="+", choices=["dense", "bm25", "build"], default=PARTS)
     add("--seed", type=int, default=0)
@@ -81,7 +82,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.build_child:
         corpus, index_dir, out = args.build_child
-        build_child(corpus, index_dir, out, args.build_faiss, args.profile_build)
+        build_child(corpus, index_dir, out, args.build_faiss, args.build_codes, args.profile_build)
         return
 
     import faiss

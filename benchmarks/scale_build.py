@@ -49,7 +49,9 @@ def _timed(owner: Any, name: str, stages: dict[str, float], label: str) -> None:
     setattr(owner, name, staticmethod(timed) if isinstance(owner, type) else timed)
 
 
-def build_child(corpus: str, index_dir: str, out: str, faiss_kind: str, profile: bool) -> None:
+def build_child(
+    corpus: str, index_dir: str, out: str, faiss_kind: str, codes: str, profile: bool
+) -> None:
     """One `RAG.build` in this (child) process; its report and stage times go to `out`."""
     from rag.api import RAG
     from rag.indexing import build as build_module
@@ -76,7 +78,7 @@ def build_child(corpus: str, index_dir: str, out: str, faiss_kind: str, profile:
     _timed(sentence_table, "tokenize", stages, "sentence features/tokenize")
     _timed(sentence_table, "marks", stages, "sentence features/marks (posseg)")
     embedder = SyntheticEmbedder(Base.load())
-    settings = Settings(faiss_index=faiss_kind)
+    settings = Settings.model_validate({"faiss_index": faiss_kind, "faiss_codes": codes})
     profiler: Any = None
     if profile:
         from pyinstrument import Profiler
@@ -162,7 +164,7 @@ def bench_build(sizes: Sequence[int], args: argparse.Namespace) -> dict[str, Any
             write_corpus(corpus, files, maker)
             log(f"rag build {size}: {files} articles written; building in a child process")
             cmd = [sys.executable, str(ENTRY), "--build-child", str(corpus), str(index_dir)]
-            cmd += [str(out), "--build-faiss", args.build_faiss]
+            cmd += [str(out), "--build-faiss", args.build_faiss, "--build-codes", args.build_codes]
             cmd += ["--profile-build"] if args.profile_build else []
             load, parent_mb = list(os.getloadavg()), rss_mb()
             seconds, wait4_mb = run_measured(cmd)
@@ -189,6 +191,7 @@ def bench_build(sizes: Sequence[int], args: argparse.Namespace) -> dict[str, Any
                 "index_files_mb": {k: mb(v) for k, v in child["files_bytes"].items()},
                 "stages_s": child["stages_s"],
                 "faiss": args.build_faiss,
+                "faiss_codes": args.build_codes,
                 "profiled": args.profile_build,  # pyinstrument slows the build and adds memory
             }
         )

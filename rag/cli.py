@@ -65,14 +65,25 @@ def inspect(seeds: str, target_chars: int, show_chunks: bool) -> None:
 @click.option("--index", "index_dir", default=None, help="Index folder [default: index/default].")
 @click.option("--embedder", default=None, help="e5-small-q4 (default) or st:<model path>.")
 @click.option("--faiss", "faiss_index", type=click.Choice(["flat", "hnsw"]), default=None)
+@click.option(
+    "--faiss-codes",
+    type=click.Choice(["float32", "sq8"]),
+    default=None,
+    help="Chunk vectors as float32, or 8 bits a dimension (sq8: millions of chunks).",
+)
 def build(
-    seeds: str | None, index_dir: str | None, embedder: str | None, faiss_index: str | None
+    seeds: str | None,
+    index_dir: str | None,
+    embedder: str | None,
+    faiss_index: str | None,
+    faiss_codes: str | None,
 ) -> None:
     """Build (or rebuild) the index of SEEDS [default: seeds/]."""
     from rag.api import RAG
 
     try:
-        settings = Settings.model_validate({"faiss_index": faiss_index} if faiss_index else {})
+        chosen = {"faiss_index": faiss_index, "faiss_codes": faiss_codes}
+        settings = Settings.model_validate({k: v for k, v in chosen.items() if v})
         rag = RAG.build(seeds, index_dir, embedder=embedder, settings=settings, progress=True)
     except RagError as exc:
         raise click.ClickException(str(exc)) from exc

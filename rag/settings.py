@@ -41,6 +41,11 @@ class Settings(BaseSettings):
         "milvus-lite inside the index folder",
     )
     faiss_index: Literal["flat", "hnsw"] = "flat"
+    faiss_codes: Literal["float32", "sq8"] = Field(
+        default="float32",
+        description="chunk vectors in FAISS: float32, or sq8 (8 bits a dimension, a quarter "
+        "of the bytes: for corpora of millions of chunks)",
+    )
     # One query split over 2 OpenMP threads was 2.4–23× slower here than on one: a server
     # runs requests side by side, each on one thread (`rag serve` sets 1 when unset)
     faiss_threads: int | None = Field(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -31,7 +32,7 @@ def test_round_trip_gives_identical_results(seed_rag: RAG, index_copy: Path) -> 
 
 def test_manifest_describes_the_build(seed_rag: RAG) -> None:
     manifest = seed_rag.manifest
-    assert manifest["format_version"] == 5
+    assert manifest["format_version"] == 6
     assert manifest["embedder"] == {"name": "e5-small-q4", "dim": 384}
     assert manifest["counts"]["documents"] == 5 and manifest["counts"]["chunks"] > 100
     assert manifest["chunker"]["target_chars"] > 0
@@ -108,14 +109,14 @@ def test_rebuild_over_an_older_format_reuses_its_vectors(index_copy: Path) -> No
         RAG.open(index_copy)
     rebuilt = RAG.build(SEEDS, index_copy)
     assert rebuilt.build_report is not None and rebuilt.build_report.embedded == 0
-    assert RAG.open(index_copy).manifest["format_version"] == 5
+    assert RAG.open(index_copy).manifest["format_version"] == 6
 
 
 def test_a_format_4_index_with_every_raw_offset_still_opens(
     seed_rag: RAG, index_copy: Path
 ) -> None:
-    """Format 4 kept the raw offset of every character, each chunk's text, and float32
-    sentence vectors."""
+    """Format 4 kept the raw offset of every character, each chunk's text, sentences as JSON
+    rows, their vectors as floats (float32 or, in format 5, float16) and raw text always."""
     manifest_path = index_copy / "manifest.json"
     manifest = json.loads(manifest_path.read_text("utf-8"))
     lines = (index_copy / "documents.jsonl").read_text("utf-8").splitlines()
@@ -123,6 +124,7 @@ def test_a_format_4_index_with_every_raw_offset_still_opens(
     offsets, start = [], 0
     for row in rows:
         row["raw_pos_start"] = start
+        row["raw"] = seed_rag.documents[row["id"]].raw
         del row["raw_runs"]
         offsets += seed_rag.documents[row["id"]].raw_pos.tolist()
         start = len(offsets)
@@ -139,17 +141,26 @@ def test_a_format_4_index_with_every_raw_offset_still_opens(
     ]
     with (index_copy / "chunks.jsonl").open("w", encoding="utf-8") as fh:
         fh.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in chunk_rows)
-    vectors = np.load(index_copy / "sentence_vectors.npy").astype(np.float32)
-    np.save(index_copy / "sentence_vectors.npy", vectors)
-    (index_copy / "raw_runs.npy").unlink()
-    del manifest["files"]["raw_runs.npy"]
-    for name in ("documents.jsonl", "chunks.jsonl", "raw_offsets.npy", "sentence_vectors.npy"):
+    np.save(index_copy / "sentence_vectors.npy", seed_rag.index.sentences.vectors[:])
+    sentences = seed_rag.index.sentences
+    with (index_copy / "sentences.jsonl").open("w", encoding="utf-8") as fh:
+        fh.writelines(
+            json.dumps({**asdict(ref), "embed_key": key}, ensure_ascii=False) + "\n"
+            for ref, key in zip(sentences.refs, sentences.keys, strict=True)
+        )
+    for name in ("raw_runs.npy", "sentence_ranges.npy", "sentences.npz"):
+        (index_copy / name).unlink()
+        del manifest["files"][name]
+    names = ["documents.jsonl", "chunks.jsonl", "raw_offsets.npy", "sentence_vectors.npy"]
+    for name in [*names, "sentences.jsonl"]:
         data = (index_copy / name).read_bytes()
         manifest["files"][name] = {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
     manifest["format_version"] = 4
     manifest_path.write_text(json.dumps(manifest), "utf-8")
     old = RAG.open(index_copy)
     assert old.documents == seed_rag.documents and old.chunks == seed_rag.chunks
+    assert old.index.sentences.refs == sentences.refs
+    assert old.index.sentences.keys == sentences.keys
     for doc_id, doc in old.documents.items():
         assert np.array_equal(doc.raw_pos, seed_rag.documents[doc_id].raw_pos)
     assert (
@@ -218,6 +229,32 @@ def test_hnsw_index_finds_the_same_top_hit(seed_index_dir: Path, tmp_path: Path)
     assert rag.build_report is not None and rag.build_report.embedded == 0
     hits = rag.search("蓬江区有多少支家庭医生团队？", k=3, mode="dense")
     assert "116支" in hits[0].text
+
+
+@pytest.mark.parametrize("kind", ["flat", "hnsw"])
+def test_eight_bit_chunk_vectors_find_the_same_passages(
+    seed_rag: RAG, seed_index_dir: Path, tmp_path: Path, kind: str
+) -> None:
+    import shutil
+
+    shutil.copytree(seed_index_dir.resolve(), tmp_path / "gen")
+    os.symlink("gen", tmp_path / "sq8")
+    settings = Settings.model_validate({"faiss_index": kind, "faiss_codes": "sq8"})
+    rag = RAG.build(SEEDS, tmp_path / "sq8", settings=settings)
+    assert rag.manifest["faiss"] | {"hnsw_m": 0, "hnsw_ef_construction": 0} == {
+        "kind": kind,
+        "codes": "sq8",
+        "hnsw_m": 0,
+        "hnsw_ef_construction": 0,
+    }
+    assert rag.build_report is not None and rag.build_report.embedded == 0
+    if kind == "flat":  # a byte a dimension: a quarter of float32's
+        size = (rag.index.path / "vectors.faiss").stat().st_size
+        assert size < 0.3 * (seed_index_dir / "vectors.faiss").stat().st_size
+    for query in ["蓬江区有多少支家庭医生团队？", "Who heads the Heshan health bureau?", "登革热"]:
+        exact = [h.chunk_id for h in seed_rag.search(query, k=3, mode="dense")]
+        assert [h.chunk_id for h in rag.search(query, k=3, mode="dense")][:1] == exact[:1]
+        assert rag.search(query, k=5)[0].chunk_id == seed_rag.search(query, k=5)[0].chunk_id
 
 
 def test_a_folder_of_textless_files_is_a_corpus_error(tmp_path: Path) -> None:

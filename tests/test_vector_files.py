@@ -13,7 +13,14 @@ from rag import RAG, Embedder, get_embedder
 from rag.corpus.documents import load_documents
 from rag.indexing import vector_files
 from rag.indexing.build import embed_key
-from rag.indexing.vector_files import SENTENCE_DTYPE, EmbeddingCache, VectorFile, write_vectors
+from rag.indexing.vector_files import (
+    SENTENCE_DTYPE,
+    EmbeddingCache,
+    QuantizedVectors,
+    VectorFile,
+    quantize_file,
+    write_vectors,
+)
 from tests.conftest import SEEDS
 
 TEXTS = ["蓬江区有多少支家庭医生团队？", "登革热", "江门市中心医院", "登革热", "眼科", "家庭医生"]
@@ -74,11 +81,31 @@ def test_half_precision_vectors_keep_their_cosines(model: Embedder, tmp_path: Pa
     assert np.abs(half[:] @ query - exact).max() < 1e-3
 
 
-def test_a_built_index_keeps_half_precision_sentence_vectors_and_no_staging(
+def test_eight_bit_codes_keep_cosines_and_the_order_of_sentences(
+    model: Embedder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(vector_files, "BLOCK", 4)  # ranges and codes over several blocks
+    sentences = [s for s in "。".join(TEXTS * 3).split("。")] + ["鹤山市卫生健康局局长罗超华"]
+    keys = [embed_key(model.name, t) for t in sentences]
+    write_vectors(tmp_path / "s.npy", keys, sentences, EmbeddingCache(), model, np.float32)
+    quantize_file(tmp_path / "s.npy", tmp_path / "c.npy", tmp_path / "r.npy")
+    codes = QuantizedVectors.load(tmp_path / "c.npy", tmp_path / "r.npy")
+    assert codes.codes.dtype == np.uint8 and codes.shape == (len(sentences), model.dim)
+    exact = np.load(tmp_path / "s.npy")
+    for question in ["家庭医生团队有多少", "Who heads the Heshan health bureau?"]:
+        query = model.encode_queries([question])[0]
+        assert np.abs(codes[:] @ query - exact @ query).max() < 1e-3
+        assert np.argmax(codes[:] @ query) == np.argmax(exact @ query)
+    assert np.array_equal(codes[[3, 1]], codes[:][[3, 1]])  # rows read as a memory map
+
+
+def test_a_built_index_keeps_eight_bit_sentence_vectors_and_no_staging(
     seed_rag: RAG, seed_index_dir: Path
 ) -> None:
     vectors = seed_rag.index.sentences.vectors
-    assert vectors.dtype == np.float16 and isinstance(vectors, np.memmap)
+    assert isinstance(vectors, QuantizedVectors) and isinstance(vectors.codes, np.memmap)
+    # a byte a dimension (float16 took two)
+    assert (seed_index_dir / "sentence_vectors.npy").stat().st_size < 400 * len(vectors)
     assert not list(seed_index_dir.parent.glob(f".{seed_index_dir.name}.staging-*"))
     # raw offsets are an int32 array per document, read back equal to the cleaner's own
     for doc in load_documents(SEEDS):

@@ -29,8 +29,14 @@ from rag.indexing.sentence_table import (
     person_names,
     sentence_features,
 )
-from rag.indexing.store import SENTENCE_VECTORS, StoredIndex, write_index
-from rag.indexing.vector_files import SENTENCE_DTYPE, VectorFile, write_vectors
+from rag.indexing.store import SENTENCE_RANGES, SENTENCE_VECTORS, StoredIndex, write_index
+from rag.indexing.vector_files import (
+    SENTENCE_DTYPE,
+    QuantizedVectors,
+    VectorFile,
+    quantize_file,
+    write_vectors,
+)
 from rag.indexing.vector_store import LITE_FOLDER, MilvusStore, VectorStore, alias_for
 from rag.records import Chunk, Document
 from rag.settings import Settings
@@ -155,14 +161,18 @@ def build_index(
     # its filesystem, so that the sentence vectors move into the new generation by a rename.
     staging = _staging(index_dir)
     try:
-        chunk_file, sentence_file = staging / "chunk_vectors.npy", staging / SENTENCE_VECTORS
+        chunk_file, sentence_file = staging / "chunk_vectors.npy", staging / "sentences.npy"
         cache = previous.vectors
         embedded = write_vectors(chunk_file, keys, texts, cache, embedder, np.float32, progress)
         cache.add(keys, VectorFile(chunk_file).memory_map())  # a sentence may be a chunk too
-        # sentence vectors at half precision: most of a large index's bytes; cosines move <1e-3
         embedded += write_vectors(
             sentence_file, sentence_keys, sentence_texts, cache, embedder, SENTENCE_DTYPE, progress
         )
+        # stored as 8-bit codes: sentence vectors were most of a large index's bytes, and
+        # answers only compare them by cosine (each moves by ≈4e-4)
+        sentence_codes = (staging / SENTENCE_VECTORS, staging / SENTENCE_RANGES)
+        quantize_file(sentence_file, *sentence_codes)
+        sentence_file.unlink()
         distinct = len(set(keys) | set(sentence_keys))
         del cache
         clock.lap("embed")
@@ -180,7 +190,7 @@ def build_index(
         del previous
         clock.lap("english_terms")
         sentences = SentenceTable(
-            refs, sentence_keys, VectorFile(sentence_file).memory_map(), features
+            refs, sentence_keys, QuantizedVectors.load(*sentence_codes), features
         )
         parts = Built(documents, chunks, keys, lexical, sentences, lookup)
         chunk_vectors = VectorFile(chunk_file)
@@ -192,7 +202,7 @@ def build_index(
             chunker,
             parts,
             chunk_vectors,
-            sentence_file,
+            sentence_codes,
             clock,
         )
     finally:
@@ -232,18 +242,19 @@ def _write(
     chunker: ChunkerConfig,
     built: Built,
     chunk_vectors: VectorFile,
-    sentence_vectors: Path,
+    sentence_vectors: tuple[Path, Path],
     clock: Clock,
 ) -> tuple[dict[str, Any], VectorStore]:
     """The vector index, the manifest, and the new generation written and swapped in (on
     Milvus: the collection filled, then published under the index's alias); the staged
-    sentence-vector file is moved into the generation."""
+    sentence-vector files are moved into the generation."""
     # With Milvus, the FAISS file is still written, flat: it is the next rebuild's embedding
     # cache (vectors by embed key), and a Milvus server is not asked to give them all back
     milvus = settings.vector_store == "milvus"
     flat = DenseIndex.build(
         chunk_vectors,
         "flat" if milvus else settings.faiss_index,
+        codes="float32" if milvus else settings.faiss_codes,
         hnsw_m=settings.hnsw_m,
         ef_construction=settings.hnsw_ef_construction,
         ef_search=settings.hnsw_ef_search,
@@ -267,6 +278,7 @@ def _write(
         "chunker": asdict(chunker),
         "faiss": {
             "kind": "flat" if milvus else settings.faiss_index,
+            "codes": "float32" if milvus else settings.faiss_codes,
             "hnsw_m": settings.hnsw_m,
             "hnsw_ef_construction": settings.hnsw_ef_construction,
         },

@@ -1,7 +1,9 @@
 """The vector side: a FAISS inner-product index over unit vectors (so scores are cosines).
 
 Exact search (``flat``) by default, which is right for the seed corpus and fine up to some
-hundred thousand chunks; ``hnsw`` for large corpora.
+hundred thousand chunks; ``hnsw`` for large corpora. Vectors are kept as float32, or with
+``sq8`` as 8 bits per dimension (FAISS's scalar quantizer, one range per dimension): a quarter
+of the bytes, for corpora whose index would not fit on disk otherwise.
 """
 
 from __future__ import annotations
@@ -13,6 +15,20 @@ import numpy as np
 
 from rag.indexing.embedders.base import Vectors
 from rag.indexing.vector_files import BLOCK, VectorFile
+
+TRAIN_SAMPLE = 65_536  # rows the 8-bit ranges are learnt from
+
+
+def _sample(vectors: Vectors | VectorFile, size: int) -> Vectors:
+    """About `size` rows spread evenly over `vectors`, read a block at a time."""
+    step = max(1, len(vectors) // size)
+    parts = [
+        np.asarray(vectors[start : start + BLOCK], dtype=np.float32)[(-start) % step :: step]
+        for start in range(0, len(vectors), BLOCK)
+    ]
+    return np.ascontiguousarray(
+        np.concatenate(parts) if parts else np.zeros((0, vectors.shape[1])), dtype=np.float32
+    )
 
 
 class DenseIndex:
@@ -33,6 +49,7 @@ class DenseIndex:
         vectors: Vectors | VectorFile,
         kind: Literal["flat", "hnsw"] = "flat",
         *,
+        codes: Literal["float32", "sq8"] = "float32",
         hnsw_m: int = 32,
         ef_construction: int = 200,
         ef_search: int = 512,
@@ -41,12 +58,24 @@ class DenseIndex:
 
         dim = vectors.shape[1]
         index: Any
+        ip, sq8 = faiss.METRIC_INNER_PRODUCT, faiss.ScalarQuantizer.QT_8bit
         if kind == "hnsw":
-            index = faiss.IndexHNSWFlat(dim, hnsw_m, faiss.METRIC_INNER_PRODUCT)
+            index = (
+                # the stub says ScalarQuantizer; FAISS takes the quantizer type, as here
+                faiss.IndexHNSWSQ(dim, sq8, hnsw_m, ip)  # type: ignore[arg-type]
+                if codes == "sq8"
+                else faiss.IndexHNSWFlat(dim, hnsw_m, ip)
+            )
             index.hnsw.efConstruction = ef_construction
             index.hnsw.efSearch = ef_search
         else:
-            index = faiss.IndexFlatIP(dim)
+            index = (
+                faiss.IndexScalarQuantizer(dim, sq8, ip)
+                if codes == "sq8"
+                else faiss.IndexFlatIP(dim)
+            )
+        if not index.is_trained:  # the ranges, from an evenly spread sample of rows
+            index.train(_sample(vectors, TRAIN_SAMPLE))
         for start in range(0, len(vectors), BLOCK):  # a block at a time: see VectorFile
             index.add(np.ascontiguousarray(vectors[start : start + BLOCK], dtype=np.float32))
         return cls(index)

@@ -8,13 +8,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from rag.errors import IndexCorruptError
 from rag.indexing.bilingual import TermLookup
 from rag.indexing.dense import DenseIndex
-from rag.indexing.sentence_table import SentenceFeatures
-from rag.indexing.store import LOOKUP, MANIFEST, SENTENCE_VECTORS, read_jsonl, verify_files
+from rag.indexing.sentence_table import SENTENCE_ROWS, SentenceFeatures, load_keys
+from rag.indexing.store import (
+    LOOKUP,
+    MANIFEST,
+    SENTENCE_RANGES,
+    SENTENCE_VECTORS,
+    open_sentence_vectors,
+    read_jsonl,
+    verify_files,
+)
 from rag.indexing.vector_files import EmbeddingCache
 
 
@@ -46,14 +52,20 @@ def read_reusable(path: Path, embedder_name: str) -> Reusable:
         manifest = json.loads((path / MANIFEST).read_text("utf-8"))
         if manifest["embedder"]["name"] != embedder_name or manifest["format_version"] < 2:
             return nothing
-        names = ["chunks.jsonl", "vectors.faiss", "sentences.jsonl", SENTENCE_VECTORS]
+        rows = SENTENCE_ROWS if SENTENCE_ROWS in manifest["files"] else "sentences.jsonl"
+        names = ["chunks.jsonl", "vectors.faiss", rows, SENTENCE_VECTORS]
+        names += [SENTENCE_RANGES] if SENTENCE_RANGES in manifest["files"] else []
         has_marks = "sentence_features.npz" in manifest["files"]
         names += ["sentence_features.npz"] if has_marks else []
         verify_files(path, {"files": {n: manifest["files"][n] for n in names}})
         chunk_keys = [row["embed_key"] for row in read_jsonl(path / "chunks.jsonl")]
-        sentence_keys = [row["embed_key"] for row in read_jsonl(path / "sentences.jsonl")]
+        sentence_keys = (
+            load_keys(path / rows)
+            if rows == SENTENCE_ROWS
+            else [row["embed_key"] for row in read_jsonl(path / rows)]
+        )
         chunk_vectors = DenseIndex.load(path / "vectors.faiss").vectors()
-        sentence_vectors = np.load(path / SENTENCE_VECTORS, mmap_mode="r")  # rows read as used
+        sentence_vectors = open_sentence_vectors(path)  # rows read as used
         features = SentenceFeatures.load(path / "sentence_features.npz") if has_marks else None
     except (OSError, ValueError, KeyError, TypeError, IndexCorruptError):
         return nothing

@@ -30,16 +30,27 @@ import numpy as np
 from rag.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError
 from rag.indexing.bilingual import TermLookup
 from rag.indexing.dense import DenseIndex
+from rag.indexing.embedders.base import Vectors
 from rag.indexing.lexical import LexicalIndex
-from rag.indexing.sentence_table import SentenceFeatures, SentenceRef, SentenceTable
+from rag.indexing.sentence_table import (
+    SENTENCE_ROWS,
+    SentenceFeatures,
+    SentenceRef,
+    SentenceTable,
+    load_rows,
+    save_rows,
+)
+from rag.indexing.vector_files import QuantizedVectors
 from rag.indexing.vector_store import VectorStore, checksummed, open_store
 from rag.records import Article, Chunk, Document, Paragraph
 from rag.text import OffsetMap
 
-FORMAT_VERSION = 5
-READABLE_VERSIONS = (4, 5)  # 4 kept every character's raw offset (raw_offsets.npy)
+FORMAT_VERSION = 6
+# 4 kept every character's raw offset (raw_offsets.npy); 4 and 5 float16 sentence vectors
+READABLE_VERSIONS = (4, 5, 6)
 LOOKUP = "english_terms.json"
-SENTENCE_VECTORS = "sentence_vectors.npy"
+SENTENCE_VECTORS = "sentence_vectors.npy"  # uint8 codes from format 6 (float16 in 4 and 5)
+SENTENCE_RANGES = "sentence_ranges.npy"  # format 6: the codes' per-dimension (low, step)
 RAW_RUNS = "raw_runs.npy"
 MANIFEST = "manifest.json"
 
@@ -100,13 +111,13 @@ def write_index(
     sentences: SentenceTable,
     lookup: TermLookup,
     manifest: dict[str, Any],
-    sentence_vectors: Path,
+    sentence_vectors: tuple[Path, Path],
     vector_store: Callable[[Path], dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Write a new generation and swap `path` to it. Returns the manifest as written.
-    `sentence_vectors` is the file the build wrote them to (on this filesystem): it is moved
-    into the generation. `vector_store(generation folder)` fills Milvus and gives the
-    manifest's ``vector_store``."""
+    `sentence_vectors` are the files the build wrote them to, codes and ranges (see
+    `quantize_file`), on this filesystem: they are moved into the generation.
+    `vector_store(generation folder)` fills Milvus and gives the manifest's ``vector_store``."""
     path = Path(path)
     parent = path.parent
     parent.mkdir(parents=True, exist_ok=True)
@@ -129,7 +140,7 @@ def write_index(
                     "encoding": doc.encoding,
                     "raw_runs": [int(start), int(start) + len(doc.raw_map.starts)],
                     "text": doc.text,
-                    "raw": doc.raw,
+                    "raw": None if doc.raw == doc.text else doc.raw,  # a clean file: once
                     "articles": [asdict(a) for a in doc.articles],
                     "paragraphs": [asdict(p) for p in doc.paragraphs],
                 }
@@ -151,14 +162,9 @@ def write_index(
             ),
         )
         dense.save(gen / "vectors.faiss")
-        _write_jsonl(
-            gen / "sentences.jsonl",
-            (
-                {**asdict(r), "embed_key": k}
-                for r, k in zip(sentences.refs, sentences.keys, strict=True)
-            ),
-        )
-        os.replace(sentence_vectors, gen / SENTENCE_VECTORS)
+        save_rows(gen / SENTENCE_ROWS, sentences, [doc.id for doc in documents])
+        os.replace(sentence_vectors[0], gen / SENTENCE_VECTORS)
+        os.replace(sentence_vectors[1], gen / SENTENCE_RANGES)
         sentences.features.save(gen / "sentence_features.npz")
         lexical.save(gen / "bm25")
         lookup.save(gen / LOOKUP)
@@ -273,7 +279,7 @@ def read_index(path: Path, embedder_name: str | None = None) -> StoredIndex:
     for row in read_jsonl(path / "documents.jsonl"):
         documents[row["id"]] = Document(
             id=row["id"],
-            raw=row["raw"],
+            raw=row["text"] if row["raw"] is None else row["raw"],
             text=row["text"],
             articles=tuple(
                 Article(a["headline"], a["kicker"], a["byline"], tuple(map(tuple, a["parts"])))
@@ -293,11 +299,16 @@ def read_index(path: Path, embedder_name: str | None = None) -> StoredIndex:
     ]
     dense = open_store(path, manifest.get("vector_store"), len(chunks))
     lexical = LexicalIndex.load(path / "bm25")
-    sentence_rows = read_jsonl(path / "sentences.jsonl")
+    if (path / SENTENCE_ROWS).exists():
+        refs, keys = load_rows(path / SENTENCE_ROWS, list(documents))
+    else:  # formats 4 and 5
+        rows = read_jsonl(path / "sentences.jsonl")
+        refs = [SentenceRef(r["doc"], r["start"], r["end"]) for r in rows]
+        keys = [r["embed_key"] for r in rows]
     sentences = SentenceTable(
-        [SentenceRef(r["doc"], r["start"], r["end"]) for r in sentence_rows],
-        [r["embed_key"] for r in sentence_rows],
-        np.load(path / SENTENCE_VECTORS, mmap_mode="r"),
+        refs,
+        keys,
+        open_sentence_vectors(path),
         SentenceFeatures.load(path / "sentence_features.npz"),
     )
     if dense.size != len(chunks) or lexical.size != len(chunks):
@@ -317,3 +328,12 @@ def read_index(path: Path, embedder_name: str | None = None) -> StoredIndex:
     return StoredIndex(
         path, manifest, documents, chunks, embed_keys, dense, lexical, sentences, lookup
     )
+
+
+def open_sentence_vectors(path: Path) -> Vectors | QuantizedVectors:
+    """The sentence vectors of the index at `path`, memory-mapped: 8-bit codes from format 6,
+    the float16 matrix of formats 4 and 5."""
+    if (path / SENTENCE_RANGES).exists():
+        return QuantizedVectors.load(path / SENTENCE_VECTORS, path / SENTENCE_RANGES)
+    vectors: Vectors = np.load(path / SENTENCE_VECTORS, mmap_mode="r")
+    return vectors
