@@ -8,6 +8,7 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
@@ -16,7 +17,7 @@ from rag.errors import IndexCorruptError
 from rag.evaluation.gold import load_gold
 from rag.evaluation.runner import evaluate
 from rag.indexing.store import read_index
-from rag.indexing.vector_store import MilvusStore, alias_for
+from rag.indexing.vector_store import MilvusRows, MilvusStore, alias_for
 from server import create_app
 from tests.conftest import SEEDS
 
@@ -49,6 +50,7 @@ def test_the_manifest_names_the_backend_and_its_collection(milvus_dir: Path) -> 
     where = manifest["vector_store"]
     assert where["backend"] == "milvus" and where["uri"] == "milvus.db"
     assert where["collection"].startswith("rag_seeds_")
+    assert where["sentences"] == where["collection"] + "_sentences"
     assert (milvus_dir / "milvus.db").is_dir()
     # the database changes as it is opened: it is checked by its row count, not a checksum
     assert not any(name.startswith("milvus.db") for name in manifest["files"])
@@ -59,6 +61,10 @@ def test_search_and_answers_are_the_same_on_both_backends(
     seed_rag: RAG, milvus_rag: RAG, question: str
 ) -> None:
     assert isinstance(milvus_rag.index.dense, MilvusStore)
+    # the answerer's sentence vectors are read from Milvus too, the same values as the file's
+    vectors = milvus_rag.index.sentences.vectors
+    assert isinstance(vectors, MilvusRows) and len(vectors) == len(seed_rag.index.sentences.refs)
+    assert np.array_equal(vectors[[5, 2, 700]], seed_rag.index.sentences.vectors[[5, 2, 700]])
     for mode in ("dense", "hybrid"):
         faiss_hits = seed_rag.search(question, k=5, mode=mode)
         milvus_hits = milvus_rag.search(question, k=5, mode=mode)
@@ -99,6 +105,8 @@ def test_a_rebuild_fills_a_new_collection_then_moves_the_alias(
     third = RAG.build(SEEDS, folder, settings=settings)
     names = set(third.index.dense.client.list_collections())  # type: ignore[attr-defined]
     assert store.collection not in names and newer.collection in names  # one kept before
+    assert f"{newer.collection}_sentences" in names
+    assert f"{store.collection}_sentences" not in names
 
 
 def test_a_missing_collection_is_a_clear_error(milvus_dir: Path, tmp_path: Path) -> None:

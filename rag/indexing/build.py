@@ -265,7 +265,10 @@ def _write(
 
     def fill_milvus(gen: Path) -> dict[str, Any]:
         store = MilvusStore.fill(
-            settings.milvus_uri or str(gen / LITE_FOLDER), alias_for(index_dir), chunk_vectors
+            settings.milvus_uri or str(gen / LITE_FOLDER),
+            alias_for(index_dir),
+            chunk_vectors,
+            built.sentences.vectors,
         )
         filled.append(store)
         clock.lap("milvus")

@@ -20,6 +20,7 @@ from rag.indexing.embedders.base import Vectors
 from rag.indexing.lexical import LexicalIndex, tokenize
 from rag.indexing.marks import MARKED, SPEAKS, TITLES, marks
 from rag.indexing.vector_files import QuantizedVectors
+from rag.indexing.vector_store import MilvusRows
 from rag.records import Chunk
 
 
@@ -73,7 +74,7 @@ class SentenceTable:
 
     refs: list[SentenceRef]
     keys: list[str]
-    vectors: Vectors | QuantizedVectors  # row i is refs[i]'s
+    vectors: Vectors | QuantizedVectors | MilvusRows  # row i is refs[i]'s
     features: SentenceFeatures
 
     def rows_of(self, chunks: list[Chunk]) -> dict[str, list[int]]:

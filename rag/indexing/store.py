@@ -41,7 +41,7 @@ from rag.indexing.sentence_table import (
     save_rows,
 )
 from rag.indexing.vector_files import QuantizedVectors
-from rag.indexing.vector_store import VectorStore, checksummed, open_store
+from rag.indexing.vector_store import MilvusStore, VectorStore, checksummed, open_store
 from rag.records import Article, Chunk, Document, Paragraph
 from rag.text import OffsetMap
 
@@ -305,10 +305,14 @@ def read_index(path: Path, embedder_name: str | None = None) -> StoredIndex:
         rows = read_jsonl(path / "sentences.jsonl")
         refs = [SentenceRef(r["doc"], r["start"], r["end"]) for r in rows]
         keys = [r["embed_key"] for r in rows]
+    # on Milvus, the sentence vectors are read there; the file stays as a rebuild's cache
+    on_milvus = isinstance(dense, MilvusStore) and dense.sentences is not None
     sentences = SentenceTable(
         refs,
         keys,
-        open_sentence_vectors(path),
+        dense.sentence_vectors(len(refs), path)
+        if isinstance(dense, MilvusStore) and on_milvus
+        else open_sentence_vectors(path),
         SentenceFeatures.load(path / "sentence_features.npz"),
     )
     if dense.size != len(chunks) or lexical.size != len(chunks):
