@@ -153,22 +153,26 @@ class TemplateAnswerer:
         top = hits[: cfg.passages]
         best_dense = max((h.dense_score for h in top), default=0.0)
         best_bm25 = max((h.bm25_score for h in top), default=0.0)
-        seen: set[int] = set()
         scored: list[Scored] = []
         rows: list[list[float]] = []
         holdings: list[set[int]] = []  # each candidate's token ids, headline included
         col = {name: i for i, name in enumerate(FEATURES)}
+        first_of: dict[int, int] = {}  # sentence row → the first passage holding it
         for rank, hit in enumerate(top):
-            sentence_rows = [r for r in self.sentence_rows.get(hit.chunk_id, []) if r not in seen]
-            seen.update(sentence_rows)
+            for row in self.sentence_rows.get(hit.chunk_id, []):
+                first_of.setdefault(row, rank)
+        cosines = self.sentences.vectors[list(first_of)] @ qvec  # one read: on Milvus a round trip
+        cosine_of = dict(zip(first_of, cosines.tolist(), strict=True))
+        for rank, hit in enumerate(top):
+            rows_here = self.sentence_rows.get(hit.chunk_id, [])
+            sentence_rows = [row for row in rows_here if first_of[row] == rank]
             if not sentence_rows:
                 continue
-            cosines = self.sentences.vectors[sentence_rows] @ qvec
             context = set(
                 self.lexical.token_ids(tokenize(f"{hit.kicker} {hit.title} {hit.section}"))
             )
-            for at, (row, cosine) in enumerate(zip(sentence_rows, cosines, strict=True)):
-                ref = self.sentences.refs[row]
+            for at, row in enumerate(sentence_rows):
+                ref, cosine = self.sentences.refs[row], cosine_of[row]
                 margin = (float(cosine) - baseline) / scale
                 meaning = min(1.0, max(0.0, margin))
                 tokens = features.tokens_of(row).tolist()
