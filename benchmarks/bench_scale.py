@@ -66,6 +66,7 @@ def main() -> None:
     add("--build-budget-s", type=float, default=300.0, help="rag build above 10^4 if it fits")
     add("--build-faiss", choices=["flat", "hnsw"], default="flat", help="rag build's index")
     add("--build-codes", choices=["float32", "sq8"], default="float32", help="its vectors")
+    add("--dense-codes", choices=["float32", "sq8"], default="float32", help="HNSW's vectors")
     add("--query-sigma", type=float, default=0.4, help="noise of the perturbed queries")
     add("--parts", nargs="+", choices=["dense", "bm25", "build"], default=PARTS)
     add("--seed", type=int, default=0)

@@ -1,7 +1,8 @@
 """Scale benchmark, dense part: FAISS exact vs HNSW through `rag.indexing.dense.DenseIndex`
 (a library of `bench_scale.py`).
 
-At each size N: exact search (``IndexFlatIP``) and HNSW (``IndexHNSWFlat``, inner product; M,
+At each size N: exact search (``IndexFlatIP``) and HNSW (``IndexHNSWFlat``, or with
+``--dense-codes sq8`` ``IndexHNSWSQ`` at 8 bits a dimension; inner product; M,
 efConstruction as given, default the settings' 32 and 200), through the service's wrapper:
 build seconds, saved-file size, RSS growth, single-query latency p50/p95 (one query vector per
 call, as the service does; FAISS's OpenMP threads left at its default) at k=10 and at k=50 (the
@@ -214,7 +215,12 @@ def bench_dense(
         with watch(f"hnsw build {size}", estimate_s=estimate_used) as peak:
             started = time.perf_counter()
             hnsw = DenseIndex.build(
-                x, "hnsw", hnsw_m=args.hnsw_m, ef_construction=ef_c, ef_search=128
+                x,
+                "hnsw",
+                codes=args.dense_codes,
+                hnsw_m=args.hnsw_m,
+                ef_construction=ef_c,
+                ef_search=128,
             )
             build_s = time.perf_counter() - started
         grown = rss_mb() - before
@@ -233,6 +239,7 @@ def bench_dense(
                 {
                     "size": size,
                     "kind": "hnsw",
+                    "codes": args.dense_codes,
                     **faiss_params(hnsw),
                     "ef_construction_requested": args.ef_construction,
                     "ef_construction_reduced_for_budget": ef_c != args.ef_construction,
