@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 
 from rag.text import normalize
 
-PART = 50_000  # documents a pass of `_BM25InParts` reads at a time
+PART = 4096  # documents a pass of `_BM25InParts` reads at a time (≈40 MB of temporaries)
 
 
 def _BM25InParts(*args: Any, **kwargs: Any) -> Any:
