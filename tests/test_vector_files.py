@@ -97,6 +97,8 @@ def test_eight_bit_codes_keep_cosines_and_the_order_of_sentences(
         assert np.abs(codes[:] @ query - exact @ query).max() < 1e-3
         assert np.argmax(codes[:] @ query) == np.argmax(exact @ query)
     assert np.array_equal(codes[[3, 1]], codes[:][[3, 1]])  # rows read as a memory map
+    with pytest.raises(ValueError, match="do not match ranges"):
+        QuantizedVectors(codes.codes, codes.low[:3], codes.step)
 
 
 def test_a_built_index_keeps_eight_bit_sentence_vectors_and_no_staging(

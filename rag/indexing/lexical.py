@@ -82,10 +82,10 @@ def _build_in_parts(docs: Sequence[Any], n_vocab: int, k1: float, b: float) -> d
         tfc = tf / (k1 * ((1 - b) + b * lengths[rows] / avg_len) + tf)  # float64, as bm25s
         order = np.argsort(tokens, kind="stable")  # by column, rows still in order
         tokens, rows, scores = tokens[order], rows[order], (idf[tokens] * tfc)[order]
-        first, seen = np.unique(tokens, return_index=True, return_counts=True)[1:]
+        columns, first, seen = np.unique(tokens, return_index=True, return_counts=True)
         places = heads[tokens] + np.arange(len(tokens)) - np.repeat(first, seen)
         data[places], indices[places] = scores, rows
-        heads[np.unique(tokens)] += seen
+        heads[columns] += seen
     return {"data": data, "indices": indices, "indptr": indptr, "num_docs": n_docs}
 
 

@@ -306,12 +306,11 @@ def read_index(path: Path, embedder_name: str | None = None) -> StoredIndex:
         refs = [SentenceRef(r["doc"], r["start"], r["end"]) for r in rows]
         keys = [r["embed_key"] for r in rows]
     # on Milvus, the sentence vectors are read there; the file stays as a rebuild's cache
-    on_milvus = isinstance(dense, MilvusStore) and dense.sentences is not None
     sentences = SentenceTable(
         refs,
         keys,
         dense.sentence_vectors(len(refs), path)
-        if isinstance(dense, MilvusStore) and on_milvus
+        if isinstance(dense, MilvusStore) and dense.sentences is not None
         else open_sentence_vectors(path),
         SentenceFeatures.load(path / "sentence_features.npz"),
     )

@@ -161,7 +161,7 @@ class QuantizedVectors:
     def __init__(
         self, codes: NDArray[np.uint8], low: NDArray[np.float32], step: NDArray[np.float32]
     ):
-        if codes.ndim != 2 or low.shape != step.shape != (codes.shape[1],):
+        if codes.ndim != 2 or not low.shape == step.shape == (codes.shape[1],):
             raise ValueError(f"codes {codes.shape} do not match ranges {low.shape}, {step.shape}")
         self.codes, self.low, self.step = codes, low, step
         self.shape: tuple[int, int] = (int(codes.shape[0]), int(codes.shape[1]))
