@@ -4,9 +4,11 @@ An English question shares no token with Chinese text, so BM25 cannot see it and
 word overlap falls back to meaning alone. This lookup lets the query stage turn its words into
 Chinese terms the index holds (`rag.query.english`):
 
-- **phrases**: English words and phrases → Chinese words, from ECDICT and CC-CEDICT read in
-  reverse (`rag.indexing.dictionaries`). Only Chinese words the corpus's BM25 vocabulary holds
-  are kept, a few per phrase, in the dictionaries' order (first senses first);
+- **phrases**: English words and phrases → Chinese words, from the bundled glossary of the
+  health system's terms first (`rag/data/glossary_en_zh.tsv`: "campus" is 院区 on a hospital's
+  page, where ECDICT says 校园), then ECDICT and CC-CEDICT read in reverse
+  (`rag.indexing.dictionaries`). Only Chinese words the corpus's BM25 vocabulary holds are
+  kept, a few per phrase, in that order (first senses first);
 - **inflections**: an inflected English word → its base (ECDICT's word forms), for the bases
   the phrases hold (``cataracts`` → ``cataract``);
 - **pinyin**: the corpus's Chinese words by toneless pinyin (``pengjiang`` → 蓬江, 蓬江区),
@@ -23,8 +25,10 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +42,7 @@ from rag.indexing.dictionaries import (
 )
 
 # How the lookup is made: a lookup made another way is never reused (bump on any change)
-RECIPE = "7"
+RECIPE = "8"
 PER_PHRASE = 4  # Chinese words kept per English phrase
 HETERONYMS = 4  # pinyin readings kept per word
 # What follows a place or organisation name: stripped, the name alone is matched by pinyin
@@ -92,6 +96,25 @@ def in_vocabulary(term: str, vocabulary: set[str]) -> list[str]:
         else:
             i += 1
     return out if 3 * covered >= 2 * len(term) else []
+
+
+def glossary() -> list[tuple[str, list[str]]]:
+    """The bundled glossary: (English phrase, lower-case; its Chinese words, best first)."""
+    text = resources.files("rag.data").joinpath("glossary_en_zh.tsv").read_text("utf-8")
+    out = []
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            english, *chinese = line.split("\t")
+            # keyed as the query stage reads words: lower-case, possessives dropped
+            key = " ".join(re.sub(r"'s?$", "", w) for w in english.lower().split())
+            out.append((key, [c.strip() for c in chinese if c.strip()]))
+    return out
+
+
+def glossary_version() -> str:
+    """What the lookup depends on of the glossary: a hash of its entries."""
+    entries = json.dumps(glossary(), ensure_ascii=False)
+    return hashlib.sha256(entries.encode("utf-8")).hexdigest()[:16]
 
 
 def _add(phrases: dict[str, list[str]], key: str, words: Iterable[str]) -> None:
@@ -160,6 +183,8 @@ def build_lookup(
     held[list(words_of)] = True
     key_of_entry = np.repeat(np.arange(len(d.keys)), np.diff(d.key_ptr))
     phrases: dict[str, list[str]] = {}
+    for english, words in glossary():
+        _add(phrases, english, (w for word in words for w in in_vocabulary(word, chinese)))
     for k in np.unique(key_of_entry[held[d.sense_ids]]).tolist():
         ids = d.sense_ids[d.key_ptr[k] : d.key_ptr[k + 1]].tolist()
         _add(phrases, d.keys[k], (w for i in ids for w in words_of.get(i, ())))
@@ -196,6 +221,7 @@ def build_lookup(
             kept.extend(p for p in pieces if p not in kept)
     hashed = vocabulary_hash([*chinese, *names])
     versions = {**d.versions, "recipe": RECIPE, "vocabulary": hashed}
+    versions["glossary"] = glossary_version()
     return TermLookup(phrases, inflections, pinyin, versions, readings)
 
 
@@ -211,6 +237,7 @@ def lookup_for(
     names = sorted(set(names))
     hashed = vocabulary_hash([*vocabulary, *names])
     wanted = {**versions(), "recipe": RECIPE, "vocabulary": hashed}
+    wanted["glossary"] = glossary_version()
     if previous is not None and previous.versions == wanted:
         return previous
     return build_lookup(vocabulary, load_dictionaries(cache_dir), names)

@@ -1,8 +1,9 @@
 """Chinese terms for an English question, from the index's lookup (`rag.indexing.bilingual`).
 
-The question's words are read left to right; at each place the longest match wins, up to four
-words: a dictionary phrase ("family doctor", "health bureau"; each word also tried in its base
-form: cataracts → cataract), or a name by pinyin (capitalised words run together: "Tang Cong"
+The question's words are read left to right; at each place the longest match wins, up to five
+words: a glossary or dictionary phrase ("family doctor", "hospital of traditional Chinese
+medicine"; each word also tried in its base form, cataracts → cataract, and in American
+spelling, tumour → tumor), or a name by pinyin (capitalised words run together: "Tang Cong"
 → tangcong → 唐聪, "Heshan" → 鹤山). English stopwords alone are skipped. Numbers need nothing:
 the BM25 tokens of the question already hold them.
 """
@@ -15,13 +16,31 @@ from dataclasses import replace
 from typing import Literal
 
 from rag.indexing.bilingual import TermLookup
-from rag.indexing.dictionaries import MAX_WORDS
 from rag.indexing.lexical import stopwords
 from rag.records import Term
 
 WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
 POSSESSIVE = re.compile(r"'s?$")
 PER_PHRASE = 3  # Chinese words searched per English phrase, the dictionaries' first
+PHRASE_WORDS = 5  # the longest phrase looked up (the glossary's; the dictionaries' hold 4)
+# British spellings the dictionaries lack, tried when a word is not found as written
+BRITISH = (
+    (re.compile(r"(?<=..)our(s?)$"), r"or\1"),
+    (re.compile(r"(?<=..)tre(s?)$"), r"ter\1"),
+    (re.compile(r"is(e|es|ed|ing|ation|ations)$"), r"iz\1"),
+    (re.compile(r"ae"), "e"),
+    (re.compile(r"^oe"), "e"),
+    (re.compile(r"ogue$"), "og"),
+    (re.compile(r"mme$"), "m"),
+)
+
+
+def american(word: str) -> str:
+    """`word` in American spelling (tumour → tumor, centre → center, hospitalisation →
+    hospitalization, paediatric → pediatric); other words as they are."""
+    for pattern, replacement in BRITISH:
+        word = pattern.sub(replacement, word)
+    return word
 
 
 def _phrase(words: list[str], lookup: TermLookup) -> list[str]:
@@ -32,6 +51,12 @@ def _phrase(words: list[str], lookup: TermLookup) -> list[str]:
     found = lookup.phrases.get(key, [])
     if base != key:
         found = lookup.phrases.get(base, []) + found
+    if not found:
+        spelled = [american(w.lower()) for w in words]
+        if spelled != key.split():
+            found = lookup.phrases.get(" ".join(spelled), []) + lookup.phrases.get(
+                " ".join(lookup.inflections.get(w, w) for w in spelled), []
+            )
     return list(dict.fromkeys(found))[:PER_PHRASE]
 
 
@@ -51,7 +76,7 @@ def english_terms(
     out: dict[str, Term] = {}
     i = 0
     while i < len(words):
-        for n in range(min(MAX_WORDS, len(words) - i), 0, -1):
+        for n in range(min(PHRASE_WORDS, len(words) - i), 0, -1):
             gram = words[i : i + n]
             if n == 1 and gram[0].lower() in stop:
                 continue
