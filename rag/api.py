@@ -105,6 +105,8 @@ class RAG:
             index.dense,
             index.lexical,
             embedder,
+            fusion=self.settings.fusion,
+            bm25_weight=self.settings.bm25_weight,
             rrf_k=self.settings.rrf_k,
             depth=self.settings.depth,
             max_k=self.settings.max_k,

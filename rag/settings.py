@@ -9,6 +9,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Mode = Literal["dense", "bm25", "hybrid"]
+Fusion = Literal["scores", "rrf"]
 
 
 class Settings(BaseSettings):
@@ -23,6 +24,15 @@ class Settings(BaseSettings):
     index_dir: Path = Path("index/default")
     embedder: str = "e5-small-q4"
     mode: Mode = "hybrid"
+    fusion: Fusion = Field(
+        default="scores",
+        description="hybrid: cosine + bm25_weight · BM25 / best BM25 (scores), or reciprocal "
+        "rank fusion (rrf)",
+    )
+    # 0.04–0.16 alike on train and dev; 0.08 the middle (eval/README.md "Fusion by scores")
+    bm25_weight: float = Field(
+        default=0.08, ge=0.0, description="BM25's weight in fusion by scores"
+    )
     rrf_k: int = Field(default=60, ge=1, description="reciprocal rank fusion constant")
     depth: int = Field(
         default=50, ge=1, description="candidates taken from each side before fusion"

@@ -13,9 +13,9 @@ import pytest
 from rag import RAG
 from rag.answering.english import english_lead, pick_span, romanized
 from rag.indexing import bilingual
-from rag.indexing.bilingual import TermLookup, in_vocabulary, pinyin_keys
+from rag.indexing.bilingual import TermLookup, glossary, in_vocabulary, pinyin_keys
 from rag.indexing.dictionaries import Dictionaries, cache_name, cedict_entries, load_dictionaries
-from rag.query.english import english_terms
+from rag.query.english import american, english_terms
 from tests.conftest import SEEDS
 
 
@@ -66,6 +66,46 @@ def test_base_forms_come_first_possessives_drop_and_hyphens_split() -> None:
     assert [t.text for t in english_terms("How many beds?", LOOKUP)] == ["床位", "底座"]
     assert [t.text for t in english_terms("Pengjiang's doctor", LOOKUP)][-1] == "医生"
     assert [t.text for t in english_terms("district-run teams", LOOKUP)] == ["区", "管理", "团队"]
+
+
+def test_british_spellings_are_looked_up_in_american() -> None:
+    assert american("tumour") == "tumor" and american("centres") == "centers"
+    assert (
+        american("hospitalisation") == "hospitalization" and american("paediatric") == "pediatric"
+    )
+    assert american("programme") == "program" and american("hour") == "hour"
+    lookup = TermLookup(
+        phrases={"tumor": ["肿瘤"], "hour": ["小时"]}, inflections={"tumors": "tumor"}
+    )
+    assert [t.text for t in english_terms("breast tumours", lookup)] == ["肿瘤"]
+    assert [t.text for t in english_terms("one hour", lookup)] == ["小时"]  # found as written
+
+
+def test_the_glossary_is_keyed_as_questions_are_read() -> None:
+    entries = glossary()
+    keys = [english for english, _ in entries]
+    assert len(keys) == len(set(keys)) >= 100
+    for english, chinese in entries:
+        assert english == english.lower() and "'" not in english, english  # people's → people
+        assert chinese and all(any("\u4e00" <= ch <= "\u9fff" for ch in c) for c in chinese)
+    assert dict(entries)["people hospital"] == ["人民医院"]
+
+
+@pytest.mark.slow
+def test_the_glossary_comes_before_the_dictionaries(seed_rag: RAG) -> None:
+    """Where a general dictionary's first sense is not the health pages' word: a hospital's
+    "campus" is 院区 (ECDICT: 校园), its "branch" 分院 (ECDICT: 分支, 专科)."""
+
+    def first(question: str, english: str) -> str:
+        terms = seed_rag.analyse(question).terms
+        return next(t.text for t in terms if t.english == english)
+
+    assert first("When will the new campus open?", "campus") == "院区"
+    assert first("How many beds does the Pengjiang branch have?", "branch") == "分院"
+    question = "Which event did Kaiping Hospital of Traditional Chinese Medicine hold?"
+    assert first(question, "Hospital of Traditional Chinese Medicine") == "中医院"
+    assert first("Heshan breast tumour centre", "tumour") == "肿瘤"
+    assert seed_rag.manifest["english_terms"]["versions"]["glossary"]
 
 
 def test_terms_carry_the_weight_they_are_given() -> None:

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from rag import RAG, QueryError, Settings
 from rag.indexing.embedders import Embedder, Vectors
 from rag.indexing.lexical import tokenize
+from rag.retrieval.fusion import reciprocal_rank_fusion, score_fusion
 
 # Written from reading the seeds; the evaluation set (eval/) is kept apart from these.
 QUESTIONS = [
@@ -67,6 +69,29 @@ def test_hybrid_is_at_least_as_good_as_either_side(seed_rag: RAG) -> None:
     assert found["hybrid"] >= max(found["dense"], found["bm25"])
     assert found["bm25"] >= 8  # every Chinese question shares keywords with its answer
     assert found["dense"] >= 10
+
+
+def test_fusion_by_score_adds_the_weighted_share_of_the_best_bm25() -> None:
+    dense = [(0, 0.90), (1, 0.89), (2, 0.80)]
+    bm25 = np.array([0.0, 5.0, 0.0, 10.0], dtype=np.float32)
+    bm25_top = [(3, 10.0), (1, 5.0)]
+    fused = score_fusion(dense, bm25, bm25_top, 0.08)
+    # row 3 only BM25 found: it takes the dense list's lowest cosine, 0.80, plus 0.08
+    assert [i for i, _ in fused] == [1, 0, 3, 2]
+    assert dict(fused) == pytest.approx({1: 0.93, 0: 0.90, 3: 0.88, 2: 0.80})
+    assert [i for i, _ in score_fusion(dense, bm25, bm25_top, 0.0)] == [0, 1, 2, 3]
+    assert [i for i, _ in score_fusion(dense, bm25, bm25_top, 1.0)][:2] == [3, 1]
+    assert score_fusion([], bm25, [], 0.08) == []
+    # by rank, the default before: both sides weigh alike whatever their scores
+    assert [i for i, _ in reciprocal_rank_fusion((dense, bm25_top), 60)][:2] == [1, 0]
+
+
+def test_fusion_by_rank_stays_available(seed_index_dir: Path) -> None:
+    settings = Settings(fusion="rrf")
+    rag = RAG.open(seed_index_dir, settings=settings)
+    hits = rag.search("蓬江区有多少支家庭医生团队？", k=5)
+    assert rag.retriever.fusion == "rrf" and "116支" in hits[0].text
+    assert hits[0].score == pytest.approx(2 / 61)  # first on both sides, 1/(60 + 1) each
 
 
 def test_hits_carry_all_scores_and_exact_text(seed_rag: RAG) -> None:

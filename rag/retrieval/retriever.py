@@ -1,5 +1,5 @@
-"""The retriever: dense (FAISS), BM25 (bm25s), and hybrid by reciprocal rank fusion
-(`rag.retrieval.fusion`), over one index, for a question the query stage has read.
+"""The retriever: dense (FAISS or Milvus), BM25 (bm25s), and hybrid, fused by score or by
+rank (`rag.retrieval.fusion`), over one index, for a question the query stage has read.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from rag.indexing.embedders.base import Embedder, Vectors
 from rag.indexing.lexical import LexicalIndex
 from rag.indexing.vector_store import VectorStore
 from rag.records import Chunk, Hit, Question
-from rag.retrieval.fusion import reciprocal_rank_fusion, top
-from rag.settings import Mode
+from rag.retrieval.fusion import reciprocal_rank_fusion, score_fusion, top
+from rag.settings import Fusion, Mode
 from rag.timing import Clock
 
 MODES: tuple[str, ...] = get_args(Mode)
@@ -31,6 +31,8 @@ class Retriever:
         lexical: LexicalIndex,
         embedder: Embedder,
         *,
+        fusion: Fusion = "scores",
+        bm25_weight: float = 0.08,
         rrf_k: int = 60,
         depth: int = 50,
         max_k: int = 100,
@@ -40,6 +42,8 @@ class Retriever:
         self.dense = dense
         self.lexical = lexical
         self.embedder = embedder
+        self.fusion = fusion
+        self.bm25_weight = bm25_weight
         self.rrf_k = rrf_k
         self.depth = depth
         self.max_k = max_k
@@ -104,6 +108,8 @@ class Retriever:
             ranked = [(i, s) for i, s in dense_list]
         elif mode == "bm25":
             ranked = bm25_list
+        elif self.fusion == "scores":
+            ranked = score_fusion(dense_list, bm25, bm25_list, self.bm25_weight)
         else:
             ranked = reciprocal_rank_fusion((dense_list, bm25_list), self.rrf_k)
         ranked = ranked[:k]
