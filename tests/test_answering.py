@@ -40,6 +40,10 @@ UNANSWERABLE = [
     "Who is the mayor of Jiangmen?",
     "When was Peiying Primary School founded?",
     "How many beds does Jiangmen Central Hospital have?",
+    # answered with the wrong fact (开平's 2023 sign-up rate; 30余张 beds of one centre) until
+    # hybrid search was fused by score: the passages it brings now leave the selector unsure
+    "江门市2023年的GDP是多少？",
+    "江门市中心医院有多少张床位？",
 ]
 
 
@@ -77,24 +81,6 @@ def test_unanswerable_questions_are_not_found(seed_rag: RAG, question: str) -> N
     assert answer.hits, "the closest passages are still offered"
     expected = "The articles don't say" if question.isascii() else "文章中没有找到"
     assert answer.text.startswith(expected)
-
-
-# Known false answers: right kind of fact, wrong fact. Strict, so a fix that refuses them fails
-# here and moves them up to UNANSWERABLE.
-KNOWN_FALSE = [
-    "江门市2023年的GDP是多少？",  # answered with 开平's 2023 sign-up rate
-    "江门市中心医院有多少张床位？",  # with 30余张 new specialist beds of one centre
-]
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="no organisation check yet, and a rarest word the pages never hold (GDP) weighs "
-    "too little against a year and a place they do",
-)
-@pytest.mark.parametrize("question", KNOWN_FALSE)
-def test_known_false_answers(seed_rag: RAG, question: str) -> None:
-    assert not seed_rag.ask(question).found
 
 
 def test_stream_yields_the_text_then_the_answer(seed_rag: RAG) -> None:

@@ -172,19 +172,25 @@ def _restricted_senses(d: Dictionaries, chinese: set[str]) -> dict[int, list[str
 
 
 def build_lookup(
-    vocabulary: Iterable[str], dictionaries: Dictionaries, names: Iterable[str] = ()
+    vocabulary: Iterable[str],
+    dictionaries: Dictionaries,
+    names: Iterable[str] = (),
+    terms: Iterable[tuple[str, list[str]]] | None = None,
 ) -> TermLookup:
     """The lookup for an index whose BM25 vocabulary is `vocabulary`; `names` are the
     persons the corpus names (marked at build time), which jieba may cut in two (刘斌云 →
-    刘斌 / 云): "Liu Binyun" finds them by pinyin, as the vocabulary words BM25 matches."""
+    刘斌 / 云): "Liu Binyun" finds them by pinyin, as the vocabulary words BM25 matches.
+    `terms` are the glossary's entries (default: the bundled `glossary()`)."""
     d, chinese = dictionaries, {w for w in vocabulary if is_chinese(w)}
     words_of = _restricted_senses(d, chinese)
     held = np.zeros(len(d.senses), dtype=bool)
     held[list(words_of)] = True
     key_of_entry = np.repeat(np.arange(len(d.keys)), np.diff(d.key_ptr))
     phrases: dict[str, list[str]] = {}
-    for english, words in glossary():
-        _add(phrases, english, (w for word in words for w in in_vocabulary(word, chinese)))
+    for english, words in glossary() if terms is None else terms:
+        found = [w for word in words for w in in_vocabulary(word, chinese)]
+        if found:  # an entry the corpus holds no word of is no entry
+            _add(phrases, english, found)
     for k in np.unique(key_of_entry[held[d.sense_ids]]).tolist():
         ids = d.sense_ids[d.key_ptr[k] : d.key_ptr[k + 1]].tolist()
         _add(phrases, d.keys[k], (w for i in ids for w in words_of.get(i, ())))
