@@ -14,9 +14,8 @@
 3. A logistic regression (scikit-learn, seeded) over standardised features; Platt scaling of the
    top candidate's score, fitted on the training questions, turns it into the probability that
    the answer is right.
-4. The refusal threshold is the one of best balanced accuracy on the dev split
-   (`eval/dev.jsonl`): answerable and unanswerable items weigh alike (the mean of the two
-   shares right), so that refusals count as much as answers. The test split is not read.
+4. The refusal threshold is the one of best accuracy on the dev split (`eval/dev.jsonl`),
+   answerable and unanswerable items alike. The test split is not read.
 5. Written: the selector JSON, and beside the report (`eval/reports/selector-<time>/`) the
    calibration curve (PNG) and the figures as Markdown.
 
@@ -177,13 +176,9 @@ def tops(ranker: Linear, questions: list[Question]) -> tuple[np.ndarray, np.ndar
 def accuracy(
     probabilities: np.ndarray, right: np.ndarray, answerable: np.ndarray, t: float
 ) -> float:
-    """Balanced: the mean of the share of answerable questions answered with their sentence
-    and the share of unanswerable ones refused. Plain accuracy would let the answerable
-    four fifths choose alone: a lower threshold gains them a point while refusals halve."""
     answered = probabilities >= t
     correct = np.where(answerable, answered & (right == 1), ~answered)
-    parts = [correct[group].mean() for group in (answerable, ~answerable) if group.any()]
-    return float(np.mean(parts))
+    return float(correct.mean())
 
 
 def main() -> None:
@@ -230,7 +225,7 @@ def main() -> None:
     confidence = fit(top_rows, present, balanced([q.source for q in train]), args.seed)
     calibrated = Selector(ranker, confidence, 0.5, {})
 
-    # the threshold of best balanced dev accuracy, each source weighing the same
+    # the threshold of best dev accuracy, each source weighing the same
     dev_rows, dev_right, dev_present = tops(ranker, dev)
     dev_p = np.asarray([calibrated.probability(r) for r in dev_rows])
     dev_is_answerable = np.asarray([q.item.answerable for q in dev])
@@ -286,8 +281,7 @@ def main() -> None:
             )
         ),
         "",
-        "Dev accuracy, balanced: the mean of the share of answerable items whose top sentence "
-        "is the evidence and the share of unanswerable items refused.",
+        "Dev accuracy: the top sentence is the evidence, or an unanswerable item is refused.",
         "",
         f"| threshold | {' | '.join(by_source)} | mean |",
         "|---|" + "---|" * (len(by_source) + 1),
