@@ -26,7 +26,7 @@ from rag.evaluation.squad import (
     sample,
     write_corpus,
 )
-from rag.indexing.bilingual import RECIPE
+from rag.indexing.bilingual import RECIPE, glossary_version
 from rag.indexing.store import MANIFEST
 from rag.settings import Settings
 
@@ -61,12 +61,15 @@ def open_or_build(
     changed: bool = True,
 ) -> RAG:
     """The index of `corpus` at `index_dir`: opened when built from it, the corpus has not
-    `changed` since and its English lookup is of today's recipe, else built (reusing the
-    embeddings there)."""
+    `changed` since and its English lookup is of today's recipe and glossary, else built
+    (reusing the embeddings there)."""
     if not changed and (index_dir / MANIFEST).is_file():
         rag = RAG.open(index_dir, settings=settings)
-        recipe = rag.manifest.get("english_terms", {}).get("versions", {}).get("recipe")
-        if rag.manifest["corpus"]["path"] == str(corpus) and recipe == RECIPE:
+        made = rag.manifest.get("english_terms", {}).get("versions", {})
+        today = {"recipe": RECIPE, "glossary": glossary_version()}
+        if rag.manifest["corpus"]["path"] == str(corpus) and all(
+            made.get(key) == value for key, value in today.items()
+        ):
             return rag
     if donor is not None:
         _index_with_cache_of(index_dir, donor)
