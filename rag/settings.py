@@ -29,7 +29,8 @@ class Settings(BaseSettings):
         description="hybrid: cosine + bm25_weight · BM25 / best BM25 (scores), or reciprocal "
         "rank fusion (rrf)",
     )
-    # 0.04–0.16 alike on train and dev; 0.08 the middle (eval/README.md "Fusion by scores")
+    # 0.08: best, or within a point of it, on train+dev and XQuAD (eval/README.md, "Fusion by
+    # scores")
     bm25_weight: float = Field(
         default=0.08, ge=0.0, description="BM25's weight in fusion by scores"
     )
