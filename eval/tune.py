@@ -70,14 +70,18 @@ def main() -> None:
     only = args.only.split(",")
 
     if "fusion" in only:
-        configs = {
-            f"rrf_k={k}, depth={d}": {"rrf_k": k, "depth": d}
+        configs: dict[str, dict[str, object]] = {
+            f"scores, bm25_weight={w}": {"fusion": "scores", "bm25_weight": w}
+            for w in (0.02, 0.04, 0.08, 0.16)
+        }
+        configs |= {
+            f"rrf, rrf_k={k}, depth={d}": {"fusion": "rrf", "rrf_k": k, "depth": d}
             for k in (5, 20, 60, 120)
             for d in (20, 50)
         }
         configs |= {"dense only": {"mode": "dense"}, "bm25 only": {"mode": "bm25"}}
         runs = evaluate(base, dev, configs)
-        print(table("Fusion (hybrid RRF)", [(r.name, r.metrics) for r in runs]))
+        print(table("Fusion (hybrid, by score or by rank)", [(r.name, r.metrics) for r in runs]))
 
     if "answer" in only:
         rows = []

@@ -117,6 +117,16 @@ def glossary_version() -> str:
     return hashlib.sha256(entries.encode("utf-8")).hexdigest()[:16]
 
 
+def _made_with(dictionary_versions: dict[str, str], vocabulary: str) -> dict[str, str]:
+    """What a lookup records it was made from, and what a rebuild compares to reuse it."""
+    return {
+        **dictionary_versions,
+        "recipe": RECIPE,
+        "vocabulary": vocabulary,
+        "glossary": glossary_version(),
+    }
+
+
 def _add(phrases: dict[str, list[str]], key: str, words: Iterable[str]) -> None:
     kept = phrases.setdefault(key, [])
     for word in words:
@@ -225,10 +235,8 @@ def build_lookup(
         for key in pinyin_keys(name):
             kept = pinyin.setdefault(key, [])
             kept.extend(p for p in pieces if p not in kept)
-    hashed = vocabulary_hash([*chinese, *names])
-    versions = {**d.versions, "recipe": RECIPE, "vocabulary": hashed}
-    versions["glossary"] = glossary_version()
-    return TermLookup(phrases, inflections, pinyin, versions, readings)
+    made_with = _made_with(d.versions, vocabulary_hash([*chinese, *names]))
+    return TermLookup(phrases, inflections, pinyin, made_with, readings)
 
 
 def lookup_for(
@@ -241,9 +249,7 @@ def lookup_for(
     `previous` index's when built from the same words and dictionary versions (a few seconds
     saved per rebuild), else built from the dictionaries (cached under `cache_dir`)."""
     names = sorted(set(names))
-    hashed = vocabulary_hash([*vocabulary, *names])
-    wanted = {**versions(), "recipe": RECIPE, "vocabulary": hashed}
-    wanted["glossary"] = glossary_version()
+    wanted = _made_with(versions(), vocabulary_hash([*vocabulary, *names]))
     if previous is not None and previous.versions == wanted:
         return previous
     return build_lookup(vocabulary, load_dictionaries(cache_dir), names)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import replace
+from functools import lru_cache
 from typing import Literal
 
 from rag.indexing.bilingual import TermLookup
@@ -35,6 +36,7 @@ BRITISH = (
 )
 
 
+@lru_cache(maxsize=4096)  # tried at each place a phrase of up to five words is looked up
 def american(word: str) -> str:
     """`word` in American spelling (tumour → tumor, centre → center, hospitalisation →
     hospitalization, paediatric → pediatric); other words as they are."""
@@ -46,17 +48,14 @@ def american(word: str) -> str:
 def _phrase(words: list[str], lookup: TermLookup) -> list[str]:
     """The Chinese words of a phrase, its base form's first ("beds" → bed's 床位 before the
     odd gloss of "beds" itself), at most `PER_PHRASE`."""
-    key = " ".join(w.lower() for w in words)
-    base = " ".join(lookup.inflections.get(w.lower(), w.lower()) for w in words)
-    found = lookup.phrases.get(key, [])
-    if base != key:
-        found = lookup.phrases.get(base, []) + found
-    if not found:
-        spelled = [american(w.lower()) for w in words]
-        if spelled != key.split():
-            found = lookup.phrases.get(" ".join(spelled), []) + lookup.phrases.get(
-                " ".join(lookup.inflections.get(w, w) for w in spelled), []
-            )
+    lowered = [w.lower() for w in words]
+    spelled = [american(w) for w in lowered]
+    found: list[str] = []
+    for spelling in (lowered, spelled) if spelled != lowered else (lowered,):
+        forms = (" ".join(lookup.inflections.get(w, w) for w in spelling), " ".join(spelling))
+        found = [w for form in dict.fromkeys(forms) for w in lookup.phrases.get(form, [])]
+        if found:  # as written first; American spelling only for a phrase not found so
+            break
     return list(dict.fromkeys(found))[:PER_PHRASE]
 
 
