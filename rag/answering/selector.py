@@ -21,12 +21,14 @@ import json
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
 
+from rag.answering.short import CLAUSE, EDGE, UNIT, aligned_span
 from rag.errors import ConfigError
 
 FEATURES = (
@@ -64,6 +66,12 @@ FEATURES = (
     "length",  # log of its length in characters, over 5
     "english",  # the question is in English
     "unread",  # share of the question's weight no passage word can match
+    "anchored",  # the question's words either side of its question word stand in the
+    # sentence around a span (`short.aligned_span`: 局长是谁 → 局长杨家慧): the sentence has
+    # the shape of the answer, not only its words
+    "unit_asked",  # the question asks for a count in a unit (几名, 多少张)
+    "unit_held",  # the sentence holds a number in that unit (30余张): a count of beds asked,
+    # a count of beds said; absent, the sentence is about the subject, not the figure
 )
 
 YEARS = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
@@ -71,6 +79,10 @@ NUMBERS = re.compile(r"\d+(?:\.\d+)?")
 PLAN_ZH = re.compile(r"将|计划|力争|目标|预计|拟|规划|明年|下一步|谋划|加快|争取")
 PLAN_EN = re.compile(r"\b(?:will|plan|plans|planned|target|aim|aims|goal|expected|by 20\d\d)\b")
 DEPUTY = ("副", "常务副")
+# a number and the character after it (its unit): 30余张, 10名, 1.25亿元; 两批, 十二年
+COUNTED = re.compile(
+    r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千]+)(?:万|亿|余|多)?([^\s\d，。、；,.%])"
+)
 
 
 def plan_question(text: str) -> bool:
@@ -79,6 +91,8 @@ def plan_question(text: str) -> bool:
 
 def role_conflict(words: frozenset[str], sentence: str) -> bool:
     """A word of the question (院长) that the sentence holds only as its deputy (副院长)."""
+    if "副" not in sentence:  # most sentences: no deputy at all
+        return False
     for word in words:
         if len(word) < 2 or word.startswith("副") or word not in sentence:
             continue
@@ -103,6 +117,18 @@ def question_facts(text: str, english: bool, unread: float) -> QuestionFacts:
     years = frozenset(YEARS.findall(text))
     numbers = frozenset(n for n in NUMBERS.findall(text) if n not in years)
     return QuestionFacts(years, numbers, plan_question(text), english, unread)
+
+
+def slot_facts(question: str, english: bool, sentence: str) -> tuple[float, float, float]:
+    """anchored, unit_asked, unit_held (see `FEATURES`): string matching over one sentence.
+    An English question's word order is not the sentence's: all three read 0 for it."""
+    if english:
+        return 0.0, 0.0, 0.0
+    clauses = (c.strip(EDGE) for c in CLAUSE.findall(sentence))
+    anchored = any(aligned_span(question, c) for c in clauses if c and c not in question)
+    unit = UNIT.search(question)
+    held = unit is not None and any(m.group(1) == unit.group(1) for m in COUNTED.finditer(sentence))
+    return float(anchored), float(bool(unit)), float(held)
 
 
 def sentence_facts(
@@ -139,17 +165,44 @@ def _sigmoid(x: NDArray[np.float64] | float) -> NDArray[np.float64]:
     return np.asarray(1.0 / (1.0 + np.exp(-np.asarray(x, dtype=np.float64))))
 
 
+@lru_cache(maxsize=8)
+def _columns(names: tuple[str, ...]) -> NDArray[np.intp]:
+    return np.asarray([FEATURES.index(n) for n in names], dtype=np.intp)
+
+
+def model_inputs(
+    rows: NDArray[np.float64], reads: tuple[str, ...], by_language: bool
+) -> NDArray[np.float64]:
+    """The columns of `rows` a model reads, then, `by_language`, each again times `english`:
+    a weight of its own for English questions, whose scale differs (cross-lingual cosines
+    run lower, their words count through dictionary terms), in one model for both."""
+    x = rows[:, _columns(reads)]
+    if not by_language:
+        return x
+    english = rows[:, [FEATURES.index("english")]]
+    return np.concatenate([x, rows[:, _columns(english_copies(reads))] * english], axis=1)
+
+
+def english_copies(reads: tuple[str, ...]) -> tuple[str, ...]:
+    """The features a model split by language weighs again for English questions."""
+    return tuple(n for n in reads if n != "english")
+
+
 @dataclass(frozen=True)
 class Linear:
-    """A logistic regression over standardised `FEATURES`."""
+    """A logistic regression over the standardised features it `reads` (a subset of
+    `FEATURES`) and, `by_language`, their English copies (`model_inputs`)."""
 
     mean: NDArray[np.float64]
     scale: NDArray[np.float64]
     coef: NDArray[np.float64]
     intercept: float
+    by_language: bool = False
+    reads: tuple[str, ...] = FEATURES
 
     def logits(self, rows: NDArray[np.float64]) -> NDArray[np.float64]:
-        return np.asarray(((rows - self.mean) / self.scale) @ self.coef + self.intercept)
+        x = model_inputs(rows, self.reads, self.by_language)
+        return np.asarray(((x - self.mean) / self.scale) @ self.coef + self.intercept)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -157,6 +210,8 @@ class Linear:
             "scale": self.scale.tolist(),
             "coef": self.coef.tolist(),
             "intercept": self.intercept,
+            "by_language": self.by_language,
+            "reads": list(self.reads),
         }
 
     @classmethod
@@ -164,9 +219,19 @@ class Linear:
         mean, scale, coef = (
             np.asarray(data[k], dtype=np.float64) for k in ("mean", "scale", "coef")
         )
-        if not mean.shape == scale.shape == coef.shape == (len(FEATURES),):
-            raise ValueError(f"{len(FEATURES)} weights expected")
-        return cls(mean, scale, coef, float(data["intercept"]))  # type: ignore[arg-type]
+        split = bool(data.get("by_language", False))
+        listed = data.get("reads", FEATURES)
+        if not isinstance(listed, list | tuple):
+            raise ValueError("reads: a list of feature names expected")
+        reads = tuple(str(name) for name in listed)
+        unknown = set(reads) - set(FEATURES)
+        if unknown:
+            raise ValueError(f"unknown features {sorted(unknown)}")
+        width = len(reads) + (len(english_copies(reads)) if split else 0)
+        if not mean.shape == scale.shape == coef.shape == (width,):
+            raise ValueError(f"{width} weights expected")
+        intercept = float(data["intercept"])  # type: ignore[arg-type]
+        return cls(mean, scale, coef, intercept, split, reads)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ best one or two are quoted verbatim, each followed by its marker:
 - kind: whether the sentence holds what the question asks for (a number for 多少, a date for
   何时, a person for 谁, an organisation or place for 哪家).
 
-By default these and 28 more features of each candidate go to the learned selector
+By default these and 31 more features of each candidate go to the learned selector
 (`rag.answering.selector`), which ranks the candidates and gives the calibrated probability
 that the passages hold the answer; under its threshold the answer is "not found", in the
 question's language, with the closest passages still attached. Without it (the "weights"
@@ -43,9 +43,10 @@ from rag.answering.selector import (
     question_facts,
     relative,
     sentence_facts,
+    slot_facts,
 )
 from rag.answering.short import kind_span, short_answer
-from rag.answering.words import Group, question_groups, word_share
+from rag.answering.words import BM25Norm, question_groups, sentence_bm25, word_share
 from rag.indexing.embedders.base import Vectors
 from rag.indexing.lexical import LexicalIndex, tokenize
 from rag.indexing.sentence_table import SentenceTable
@@ -131,7 +132,8 @@ class TemplateAnswerer:
             sentences.vectors[::step][: self.config.baseline_sample], dtype=np.float32
         )  # has no BLAS path, and costs 25× more
         lengths = np.diff(sentences.features.token_ptr)
-        self._mean_tokens = float(lengths.mean()) if len(lengths) else 1.0
+        mean_tokens = float(lengths.mean()) if len(lengths) else 1.0
+        self._bm25_norm = BM25Norm(self.config.bm25_k1, self.config.bm25_b, mean_tokens)
 
     def score(self, question: Question, qvec: Vectors, hits: Sequence[Hit]) -> list[Scored]:
         """Every sentence of the top passages, best first: by the learned selector's calibrated
@@ -193,7 +195,7 @@ class TemplateAnswerer:
                 x[col["meaning"]] = meaning
                 x[col["words"]] = words
                 holdings.append(held_ids | context)
-                x[col["bm25"]] = self._bm25(groups, total, tokens)
+                x[col["bm25"]] = sentence_bm25(groups, total, tokens, self._bm25_norm)
                 x[col["kind"]] = float(has_kind)
                 x[col["kind_spans"]] = min(len(spans), 3) / 3
                 x[col["asks_kind"]] = float(question.kind != "any")
@@ -213,6 +215,9 @@ class TemplateAnswerer:
                 x[col["length"]] = length_feature(ref.end - ref.start)
                 x[col["english"]] = float(facts.english)
                 x[col["unread"]] = facts.unread
+                x[col["anchored"]], x[col["unit_asked"]], x[col["unit_held"]] = slot_facts(
+                    question.text, facts.english, text
+                )
                 rows.append(x)
                 scored.append(
                     Scored(score, float(cosine), words, has_kind, row, hit, ref.start, ref.end)
@@ -240,24 +245,11 @@ class TemplateAnswerer:
                 else [s.score for s in scored]
             )
             scored = [
-                replace(s, score=p, features=tuple(float(v) for v in x))
-                for s, p, x in zip(scored, probabilities, matrix, strict=True)
+                replace(s, score=p, features=tuple(x))
+                for s, p, x in zip(scored, probabilities, matrix.tolist(), strict=True)
             ]
         scored.sort(key=lambda s: (-s.score, s.hit.start, s.start))
         return scored
-
-    def _bm25(self, groups: list[Group], total: float, tokens: list[int]) -> float:
-        """BM25 of one sentence over the question's word groups, over the most it could be."""
-        if not total:
-            return 0.0
-        cfg = self.config
-        norm = cfg.bm25_k1 * (1 - cfg.bm25_b + cfg.bm25_b * len(tokens) / self._mean_tokens)
-        got = 0.0
-        for weight, ids in groups:
-            tf = sum(t in ids for t in tokens)
-            if tf:
-                got += weight * tf * (cfg.bm25_k1 + 1) / (tf + norm)
-        return got / (total * (cfg.bm25_k1 + 1))
 
     def threshold(self, question: Question) -> float:
         cfg = self.config

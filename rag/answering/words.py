@@ -3,6 +3,9 @@ share of them a sentence holds."""
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass
+
 from rag.indexing.lexical import LexicalIndex
 from rag.records import Question
 
@@ -61,3 +64,26 @@ def question_groups(
     if question.terms and not held_tokens and all(len(t.text) == 1 for t in question.terms):
         return [], 0.0, unheld  # "hello" → 好 names nothing: meaning alone decides
     return groups, total, unheld
+
+
+@dataclass(frozen=True)
+class BM25Norm:
+    """BM25's constants, and the corpus's mean sentence length in tokens."""
+
+    k1: float
+    b: float
+    mean_tokens: float
+
+
+def sentence_bm25(groups: list[Group], total: float, tokens: list[int], norm: BM25Norm) -> float:
+    """BM25 of one sentence over the question's word groups, over the most it could be."""
+    if not total:
+        return 0.0
+    length = norm.k1 * (1 - norm.b + norm.b * len(tokens) / norm.mean_tokens)
+    counts = Counter(tokens)
+    got = 0.0
+    for weight, ids in groups:
+        tf = sum(counts[i] for i in ids if i in counts)
+        if tf:
+            got += weight * tf * (norm.k1 + 1) / (tf + length)
+    return got / (total * (norm.k1 + 1))
