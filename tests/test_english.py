@@ -105,6 +105,10 @@ def test_the_glossary_comes_before_the_dictionaries(seed_rag: RAG) -> None:
     question = "Which event did Kaiping Hospital of Traditional Chinese Medicine hold?"
     assert first(question, "Hospital of Traditional Chinese Medicine") == "中医院"
     assert first("Heshan breast tumour centre", "tumour") == "肿瘤"
+    # a glossary word's inflections too, where ECDICT has headwords of its own for them
+    # (departments → 部门, moved → 感动)
+    assert first("How many new departments were opened?", "departments") == "科室"
+    assert first("Which centre was moved to the branch?", "moved") == "迁至"
     assert seed_rag.manifest["english_terms"]["versions"]["glossary"]
 
 

@@ -201,6 +201,12 @@ def build_lookup(
         found = [w for word in words for w in in_vocabulary(word, chinese)]
         if found:  # an entry the corpus holds no word of is no entry
             _add(phrases, english, found)
+    # a glossary word's inflections first read as the glossary says: ECDICT has headwords of
+    # its own for many (departments → 部门 before department → 科室; moved → 感动)
+    glossed = set(phrases)
+    for word, base in zip(d.inflected, d.bases, strict=True):
+        if base in glossed and word not in glossed:
+            _add(phrases, word, phrases[base])
     for k in np.unique(key_of_entry[held[d.sense_ids]]).tolist():
         ids = d.sense_ids[d.key_ptr[k] : d.key_ptr[k + 1]].tolist()
         _add(phrases, d.keys[k], (w for i in ids for w in words_of.get(i, ())))
