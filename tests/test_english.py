@@ -153,7 +153,12 @@ def test_the_parsed_dictionaries_round_trip_through_the_cache(tmp_path: Path) ->
     entries = [("outpatient", ["门诊"]), ("bed", ["床位"]), ("campus", ["院区"])]
     with_glossary = bilingual.build_lookup({"医院", "床位", "门诊"}, back, terms=entries)
     # its entries first; one whose words the corpus lacks (院区) is left out
-    assert with_glossary.phrases == {"outpatient": ["门诊"], "bed": ["床位"], "hospital": ["医院"]}
+    assert with_glossary.phrases == {
+        "outpatient": ["门诊"],
+        "bed": ["床位"],
+        "beds": ["床位"],  # a glossary word's word forms, before the dictionaries' own
+        "hospital": ["医院"],
+    }
     assert lookup.inflections == {"beds": "bed"}
     assert lookup.versions["vocabulary"] == bilingual.vocabulary_hash({"医院", "床位", "门诊"})
 
@@ -170,7 +175,9 @@ def test_the_seed_index_holds_its_lookup_from_the_real_dictionaries(seed_rag: RA
     assert lookup.phrases["hospital"][0] == "医院"  # ECDICT
     assert "家庭医生" in lookup.phrases["family doctor"]
     assert "白内障" in lookup.phrases["cataract"]
-    assert lookup.inflections["beds"] == "bed"  # ECDICT has no "beds", its word forms do
+    assert lookup.inflections["visited"] == "visit"  # ECDICT has no "visited", its word forms do
+    # a glossary word's word forms read as the glossary says (ECDICT: departments → 部门)
+    assert lookup.phrases["beds"][0] == "床位" and lookup.phrases["departments"][0] == "科室"
     assert {"鹤山", "鹤山市"} <= set(lookup.pinyin["heshan"])  # with and without 市
     assert lookup.pinyin["tangcong"] == ["唐聪"]
     assert all(w in vocabulary for words in lookup.phrases.values() for w in words)

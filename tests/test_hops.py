@@ -9,7 +9,7 @@ import pytest
 
 from rag import RAG, Settings
 from rag.answering.bridge import names_in
-from rag.answering.hops import bridge_weighed
+from rag.answering.hops import BRIDGE_WEIGHT, bridge_weighed
 from rag.evaluation.gold import load_gold
 from rag.indexing.embedders.base import Vectors
 from rag.query.analysis import language
@@ -226,7 +226,9 @@ def test_a_question_costs_at_most_two_query_embeddings(seed_rag: RAG) -> None:
     assert len(counting.queries) == 2
 
 
-def test_the_bridge_s_words_weigh_half_in_the_second_hop() -> None:
+def test_the_bridge_s_words_weigh_less_in_the_second_hop() -> None:
     idf = {"江海区": 2.0, "中西医结合": 4.0, "医院": 1.0, "星级": 6.0}
     weighed = bridge_weighed(idf, "江海区中西医结合医院")
-    assert weighed == {"江海区": 1.0, "中西医结合": 2.0, "医院": 0.5, "星级": 6.0}
+    w = BRIDGE_WEIGHT
+    assert 0 < w < 1
+    assert weighed == {"江海区": 2.0 * w, "中西医结合": 4.0 * w, "医院": w, "星级": 6.0}
