@@ -14,7 +14,7 @@ from rag import RAG, Answer, QueryError
 # evidence says 住院率达86.4%; and a count in the unit asked (新增专科床位30余张, a new centre's
 # beds) or a sentence on the subject (人口高质量发展) now answers what the pages do not say.
 SHAPE_MISS = pytest.mark.xfail(strict=True, reason="another sentence has the answer's shape")
-REFUSAL_MISS = pytest.mark.xfail(strict=True, reason="answered since the threshold is 0.51")
+REFUSAL_MISS = pytest.mark.xfail(strict=True, reason="answered under the refitted selector")
 
 # (question, the fact the answer must contain); written apart from tests/test_retrieval.py's
 ANSWERABLE = [

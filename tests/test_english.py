@@ -282,11 +282,9 @@ def test_the_lead_is_the_span_that_answers() -> None:
     [
         ("Who heads the Heshan health bureau?", "罗超华 (Luo Chaohua) — "),
         ("How many cataract surgeries did Tang Cong perform?", "6000多台 — "),
-        # refused since the selector was refitted (2026-12-06): 0.42 under 0.51
-        pytest.param(
+        (
             "When was the Tangxia township health centre's inpatient building put into use?",
             "2023年",
-            marks=pytest.mark.xfail(strict=True, reason="refused: 0.42 under 0.51"),
         ),
     ],
 )
