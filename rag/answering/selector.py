@@ -126,9 +126,16 @@ def slot_facts(question: str, english: bool, sentence: str) -> tuple[float, floa
         return 0.0, 0.0, 0.0
     clauses = (c.strip(EDGE) for c in CLAUSE.findall(sentence))
     anchored = any(aligned_span(question, c) for c in clauses if c and c not in question)
-    unit = UNIT.search(question)
-    held = unit is not None and any(m.group(1) == unit.group(1) for m in COUNTED.finditer(sentence))
+    unit = asked_unit(question)
+    held = bool(unit) and any(m.group(1) == unit for m in COUNTED.finditer(sentence))
     return float(anchored), float(bool(unit)), float(held)
+
+
+@lru_cache(maxsize=256)
+def asked_unit(question: str) -> str:
+    """The measure word a count is asked in (几张 → 张), or ""; read once per question."""
+    unit = UNIT.search(question)
+    return unit.group(1) if unit else ""
 
 
 def sentence_facts(

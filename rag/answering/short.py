@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from rag.answering.english import pick_span
 from rag.answering.kinds import free_spans
@@ -66,14 +67,25 @@ def _anchor_right(right: str, clause: str, start: int) -> int | None:
     return None
 
 
+@lru_cache(maxsize=256)
+def question_sides(question: str) -> tuple[str, str] | None:
+    """The question's text before and after its question word, glue trimmed; None without
+    one. Read once per question: the answerer tries it against every candidate's clauses."""
+    match = WH.search(question)
+    if match is None:
+        return None
+    left = question[: match.start()].strip(EDGE).rstrip(LEFT_GLUE)
+    right = question[match.end() :].strip(EDGE).lstrip(RIGHT_GLUE)
+    return left, right
+
+
 def aligned_span(question: str, clause: str) -> str:
     """What `clause` says where the question has its question word, or "" when the
     question's words around it cannot be found."""
-    match = WH.search(question)
-    if match is None:
+    sides = question_sides(question)
+    if sides is None:
         return ""
-    left = question[: match.start()].strip(EDGE).rstrip(LEFT_GLUE)
-    right = question[match.end() :].strip(EDGE).lstrip(RIGHT_GLUE)
+    left, right = sides
     start = _anchor_left(left, clause) if left else None
     end = _anchor_right(right, clause, start or 0) if right else None
     if start is None and end is None:
