@@ -109,6 +109,12 @@ def test_the_glossary_comes_before_the_dictionaries(seed_rag: RAG) -> None:
     # (departments → 部门, moved → 感动)
     assert first("How many new departments were opened?", "departments") == "科室"
     assert first("Which centre was moved to the branch?", "moved") == "迁至"
+    # and a glossary phrase's, in its last word: "township health centers" is no 中央
+    assert first("How many township health centers?", "health centers") == "卫生院"
+    # the glossary's words are all a phrase means: ECDICT's 支 (which counts teams: 116支)
+    # is no "branch"
+    terms = seed_rag.analyse("How many beds does the Pengjiang branch have?").terms
+    assert [t.text for t in terms if t.english == "branch"] == ["分院"]
     assert seed_rag.manifest["english_terms"]["versions"]["glossary"]
 
 
@@ -151,13 +157,16 @@ def test_the_parsed_dictionaries_round_trip_through_the_cache(tmp_path: Path) ->
     lookup = bilingual.build_lookup({"医院", "床位", "门诊"}, back, terms=[])
     assert lookup.phrases == {"hospital": ["医院"], "bed": ["床位"]}
     entries = [("outpatient", ["门诊"]), ("bed", ["床位"]), ("campus", ["院区"])]
+    entries += [("day bed", ["床位"]), ("hospital", ["门诊"])]
     with_glossary = bilingual.build_lookup({"医院", "床位", "门诊"}, back, terms=entries)
     # its entries first; one whose words the corpus lacks (院区) is left out
     assert with_glossary.phrases == {
         "outpatient": ["门诊"],
         "bed": ["床位"],
+        "day bed": ["床位"],
+        "hospital": ["门诊"],  # all the entry means: the dictionary adds no 医院 to it
         "beds": ["床位"],  # a glossary word's word forms, before the dictionaries' own
-        "hospital": ["医院"],
+        "day beds": ["床位"],  # and a glossary phrase's, in its last word
     }
     assert lookup.inflections == {"beds": "bed"}
     assert lookup.versions["vocabulary"] == bilingual.vocabulary_hash({"医院", "床位", "门诊"})

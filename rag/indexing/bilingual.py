@@ -42,7 +42,7 @@ from rag.indexing.dictionaries import (
 )
 
 # How the lookup is made: a lookup made another way is never reused (bump on any change)
-RECIPE = "8"
+RECIPE = "13"
 PER_PHRASE = 4  # Chinese words kept per English phrase
 HETERONYMS = 4  # pinyin readings kept per word
 # What follows a place or organisation name: stripped, the name alone is matched by pinyin
@@ -204,14 +204,25 @@ def build_lookup(
     # a glossary word's inflections first read as the glossary says: ECDICT has headwords of
     # its own for many (departments → 部门 before department → 科室; moved → 感动)
     glossed = set(phrases)
+    last_words = {key.rsplit(" ", 1)[-1] for key in glossed}
     for word, base in zip(d.inflected, d.bases, strict=True):
         if base in glossed and word not in glossed:
             _add(phrases, word, phrases[base])
+        if base in last_words:  # and a phrase's, in its last word: health centers, branches
+            for key in glossed:
+                head, _, last = key.rpartition(" ")
+                if head and last == base and f"{head} {word}" not in glossed:
+                    _add(phrases, f"{head} {word}", phrases[key])
+    # the glossary's words are what a phrase means here: the dictionaries add no sense to it
+    # (branch → 分院, not also 支, which counts teams; 116支 would answer "the branch")
+    closed = set(phrases)
     for k in np.unique(key_of_entry[held[d.sense_ids]]).tolist():
+        if d.keys[k] in closed:
+            continue
         ids = d.sense_ids[d.key_ptr[k] : d.key_ptr[k + 1]].tolist()
         _add(phrases, d.keys[k], (w for i in ids for w in words_of.get(i, ())))
     for gloss, head in zip(d.glosses, d.heads, strict=True):
-        if head in chinese:
+        if head in chinese and gloss not in closed:
             _add(phrases, gloss, [head])
     inflections = {
         word: base
