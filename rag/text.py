@@ -45,7 +45,12 @@ SURROGATE = re.compile("[\ud800-\udfff]")
 
 def normalize(text: str) -> str:
     """Full-width to half-width (NFKC) and Traditional to Simplified script."""
-    text = SURROGATE.sub("\ufffd", unicodedata.normalize("NFKC", text))
+    return simplified(unicodedata.normalize("NFKC", text))
+
+
+def simplified(text: str) -> str:
+    """Traditional to Simplified script, nothing else (offsets and punctuation kept)."""
+    text = SURROGATE.sub("\ufffd", text)
     # OpenCC's table is not closed: 薴 → 苧, itself Traditional for 苎. Convert until nothing
     # changes (once for text already Simplified, as the corpus is).
     for _ in range(3):

@@ -151,6 +151,9 @@ def test_an_english_answer_leads_with_its_short_answer(seed_rag: RAG) -> None:
         ),
         # nothing of the question in the clause: no span
         ("唐聪是做什么工作的？", "天气晴朗", ""),
+        # a Traditional question, on a Simplified page and on a Traditional one
+        ("江海區衛生健康局的局長是誰？", "江海区卫生健康局党组书记、局长杨家慧", "杨家慧"),
+        ("臺北縣的縣長是誰？", "當時的臺北縣縣長尤清", "尤清"),
     ],
 )
 def test_aligned_span(question: str, sentence: str, span: str) -> None:

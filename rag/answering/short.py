@@ -22,11 +22,14 @@ from functools import lru_cache
 from rag.answering.english import pick_span
 from rag.answering.kinds import free_spans
 from rag.records import Kind
+from rag.text import simplified
 
 # the question words a reader's span stands in for, longest first
 WH = re.compile(
     r"什么时候|什么样|什么|哪一年|哪一天|哪些|哪个|哪家|哪位|哪里|哪儿|哪|多少|几|谁|何时|"
-    r"何地|何人|怎样|怎么样|怎么|如何|为何|为什么"
+    r"何地|何人|怎样|怎么样|怎么|如何|为何|为什么|"
+    # and in Traditional script, which a Traditional page answers in its own characters
+    r"什麼時候|什麼樣|什麼|哪個|哪裡|哪裏|哪兒|幾|誰|怎樣|怎麼樣|怎麼|為何|為什麼"
 )
 CLAUSE = re.compile(r"[^，,；;：:。！？!?]+")
 EDGE = "，,；;：:。！？!?、“”‘’\"' 　（）()《》"
@@ -38,7 +41,7 @@ RIGHT_GLUE = "的是了"
 MONEY = re.compile(r"(?:万|亿)?元")
 DATE_PART = re.compile(r"初|底|末|上旬|中旬|下旬")
 # the measure word after 几 / 多少 (几项, 多少名): a number in that unit answers
-UNIT = re.compile(r"(?:几|多少)([^\s\d，。？?！!、“”]{1})")
+UNIT = re.compile(r"(?:几|幾|多少)([^\s\d，。？?！!、“”]{1})")
 
 
 def _bigrams(text: str) -> set[str]:
@@ -79,9 +82,25 @@ def question_sides(question: str) -> tuple[str, str] | None:
     return left, right
 
 
+@lru_cache(maxsize=256)
+def question_forms(question: str) -> tuple[str, ...]:
+    """The question as asked and, when it is in Traditional script, in Simplified: its words
+    are found in a page printed in either."""
+    other = simplified(question)
+    return (question,) if other == question else (question, other)
+
+
 def aligned_span(question: str, clause: str) -> str:
-    """What `clause` says where the question has its question word, or "" when the
-    question's words around it cannot be found."""
+    """What `clause` says where the question (in either script, `question_forms`) has its
+    question word, or "" when the question's words around it cannot be found."""
+    for form in question_forms(question):
+        span = _aligned(form, clause)
+        if span:
+            return span
+    return ""
+
+
+def _aligned(question: str, clause: str) -> str:
     sides = question_sides(question)
     if sides is None:
         return ""
