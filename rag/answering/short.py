@@ -27,9 +27,9 @@ from rag.text import simplified
 # the question words a reader's span stands in for, longest first
 WH = re.compile(
     r"什么时候|什么样|什么|哪一年|哪一天|哪些|哪个|哪家|哪位|哪里|哪儿|哪|多少|几|谁|何时|"
-    r"何地|何人|怎样|怎么样|怎么|如何|为何|为什么|"
+    r"何年|何地|何人|怎样|怎么样|怎么|如何|为何|为什么|"
     # and in Traditional script, which a Traditional page answers in its own characters
-    r"什麼時候|什麼樣|什麼|哪個|哪裡|哪裏|哪兒|幾|誰|怎樣|怎麼樣|怎麼|為何|為什麼"
+    r"什麼時候|什麼樣|什麼|哪個|哪裡|哪裏|哪兒|幾|誰|何時|怎樣|怎麼樣|怎麼|為何|為什麼"
 )
 CLAUSE = re.compile(r"[^，,；;：:。！？!?]+")
 EDGE = "，,；;：:。！？!?、“”‘’\"' 　（）()《》"

@@ -23,7 +23,7 @@ ASKS: list[tuple[Kind, re.Pattern[str]]] = [
     (
         "date",
         re.compile(
-            r"哪一?年|哪一?天|哪个月|几月|几号|什么时候|何时|什么时间|哪一?时间|日期|"
+            r"哪一?年|哪一?天|哪个月|几月|几号|什么时候|何时|何年|何月|何日|什么时间|哪一?时间|日期|"
             r"\bwhen\b|what year|which year|what date|what month",
             re.I,
         ),
@@ -37,11 +37,15 @@ ASKS: list[tuple[Kind, re.Pattern[str]]] = [
             re.I,
         ),
     ),
-    ("person", re.compile(r"谁|哪位|什么人|姓名|\bwho\b|\bwhom\b|\bwhose\b", re.I)),
+    (
+        "person",
+        re.compile(r"谁|哪一?位|哪一?个?人(?!民)|什么人|何人|姓名|\bwho\b|\bwhom\b|\bwhose\b", re.I),
+    ),
     (
         "place",
         re.compile(
-            r"哪家|哪里|哪儿|哪所|在哪|何地|什么地方|哪个(?:医院|单位|机构|学校|地方|社区|镇|村|区|市|县)|"
+            r"哪家|哪里|哪儿|哪所|在哪|何地|什么地方|哪国|"
+            r"哪一?[个座所间]?(?:医院|单位|机构|学校|地方|社区|镇|村|区|市|县|省|国家|城市|地区)|"
             r"\bwhere\b|which (?:hospital|school|institution|organi[sz]ation|county|city|"
             r"district|town|village|center|centre|unit|university)|what hospital|what school",
             re.I,
