@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -166,6 +167,16 @@ def test_a_number_in_the_unit_asked_is_preferred() -> None:
     marked = [(0, first, first + 6), (0, second, second + 2)]  # the build's number marks
     assert kind_span("number", [], sentence, marked, {}, "获批了几项？") == "8项"
     assert kind_span("number", [], sentence, marked, {}, "增长了多少？") == "166.7%"
+
+
+def test_of_several_numbers_the_one_the_question_s_words_stand_around() -> None:
+    sentence = "获批省级立项16项、市级立项112项，发表SCI论文35篇，出版专著3篇"
+    marked = [(0, m.start(), m.end()) for m in re.finditer(r"\d+(?:项|篇)", sentence)]
+    assert kind_span("number", [], sentence, marked, {}, "市级立项多少项？") == "112项"
+    assert kind_span("number", [], sentence, marked, {}, "省级立项多少项？") == "16项"
+    assert kind_span("number", [], sentence, marked, {}, "出版专著几篇？") == "3篇"
+    # no word of the question near any: the first, as before
+    assert kind_span("number", [], sentence, marked, {}, "一共多少？") == "16项"
 
 
 def test_the_short_answer_of_a_question_of_no_kind_is_cut_from_its_clause() -> None:

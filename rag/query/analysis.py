@@ -39,7 +39,9 @@ ASKS: list[tuple[Kind, re.Pattern[str]]] = [
     ),
     (
         "person",
-        re.compile(r"谁|哪一?位|哪一?个?人(?!民)|什么人|何人|姓名|\bwho\b|\bwhom\b|\bwhose\b", re.I),
+        re.compile(
+            r"谁|哪一?位|哪一?个?人(?!民)|什么人|何人|姓名|\bwho\b|\bwhom\b|\bwhose\b", re.I
+        ),
     ),
     (
         "place",
