@@ -21,7 +21,7 @@ from rag.answering.selector import (
     model_inputs,
     slot_facts,
 )
-from rag.answering.short import aligned_span, best_clause, kind_span
+from rag.answering.short import aligned_span, best_clause, kind_span, named_place
 from rag.errors import ConfigError
 from rag.evaluation.gold import load_gold
 
@@ -177,6 +177,17 @@ def test_of_several_numbers_the_one_the_question_s_words_stand_around() -> None:
     assert kind_span("number", [], sentence, marked, {}, "出版专著几篇？") == "3篇"
     # no word of the question near any: the first, as before
     assert kind_span("number", [], sentence, marked, {}, "一共多少？") == "16项"
+
+
+def test_a_place_asked_is_the_name_the_question_s_words_stand_around() -> None:
+    sentence = "完成开平市中心医院整体提档升级，推进水口医院医养结合综合大楼建设。"
+    question = "开平市计划推进哪家医院的医养结合综合大楼建设？"
+    assert named_place(question, ["开平市", "医养", "结合", "综合", "大楼"], sentence) == "水口医院"
+    assert named_place("唐聪是做什么工作的？", ["唐聪"], "天气晴朗") == ""
+    # a span longer than a name is cut after the word that stands before the name
+    sentence = "据悉，该校30余名卫生委员参加由江门市疾控中心主办的系列主题培训。"
+    question = "培英小学的系列主题培训由哪个机构主办？"
+    assert named_place(question, ["培英", "小学", "系列", "主题"], sentence) == "江门市疾控中心"
 
 
 def test_the_short_answer_of_a_question_of_no_kind_is_cut_from_its_clause() -> None:

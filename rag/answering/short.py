@@ -11,6 +11,9 @@
 3. Failing both, the shortest clause of the sentence (cut at ，；：) that shares the most with
    the question and still holds something the question does not say.
 
+A question asking which organisation or place takes step 2 first (`named_place`): the build
+marks the category of a name (医院), not the name.
+
 Regular expressions and string matching over one sentence: no model, no tokenizer.
 """
 
@@ -186,6 +189,37 @@ def kind_span(
         ]
         placed = [placed[i] for i in sorted(range(len(placed)), key=lambda i: -near[i])]
     return pick_span(kind, [sentence[s:e] for s, e in placed], readings)
+
+
+def named_place(question: str, words: Iterable[str], sentence: str) -> str:
+    """For a question asking which organisation or place: what the sentence says where the
+    question has its question word (`aligned_span`), with the category the question names
+    after it when the sentence repeats it (哪家医院 → 水口医院); "" when not aligned. The build
+    marks only the category (医院, 中心), never the name before it."""
+    wh = WH.search(question)
+    for clause in ranked_clauses(question, sentence, words):
+        span = aligned_span(question, clause)
+        if span and wh:
+            rest = clause[clause.find(span) + len(span) :]
+            asked = question[wh.end() :]
+            size = next(
+                (n for n in range(min(6, len(asked)), 1, -1) if rest.startswith(asked[:n])), 0
+            )
+            return _name_only(span + asked[:size])
+        if span:
+            return _name_only(span)
+    return ""
+
+
+# what stands before a name in news prose: a long span is cut after the last of these
+BEFORE_NAME = re.compile(r".*(?:由|与|和|及|在|从|向|对|为|把|被|让|给|推动|推进|参加|支持|、|的)")
+
+
+def _name_only(span: str) -> str:
+    """A span longer than a name cut after the last word that stands before one (该校30余名
+    卫生委员参加由江门市疾控中心 → 江门市疾控中心); shorter spans as they are."""
+    before = BEFORE_NAME.match(span) if len(span) > 8 else None
+    return span[before.end() :] if before and len(span) - before.end() >= 3 else span
 
 
 def short_answer(question: str, words: Iterable[str], sentence: str) -> str:

@@ -45,7 +45,7 @@ from rag.answering.selector import (
     sentence_facts,
     slot_facts,
 )
-from rag.answering.short import kind_span, short_answer
+from rag.answering.short import kind_span, named_place, short_answer
 from rag.answering.words import BM25Norm, question_groups, sentence_bm25, word_share
 from rag.indexing.embedders.base import Vectors
 from rag.indexing.lexical import LexicalIndex, tokenize
@@ -291,6 +291,8 @@ class TemplateAnswerer:
         span = kind_span(
             question.kind, question.words, sentence, marked, self.readings, question.text
         )
+        if question.kind == "place":  # the name the question's words stand around first
+            span = named_place(question.text, question.words, sentence) or span
         short = span or short_answer(question.text, question.words, sentence)
         return span, short
 
