@@ -9,12 +9,12 @@ import pytest
 
 from rag import RAG, Settings
 from rag.answering.bridge import names_in
-from rag.answering.hops import BRIDGE_WEIGHT, bridge_weighed
+from rag.answering.hops import BRIDGE_WEIGHT, bridge_weighed, first_senses
 from rag.evaluation.gold import load_gold
 from rag.indexing.embedders.base import Vectors
 from rag.query.analysis import language
 from rag.query.hops import described, rewritten
-from rag.records import DescribedSubject
+from rag.records import DescribedSubject, Term
 
 EVAL = Path(__file__).resolve().parent.parent / "eval"
 
@@ -161,6 +161,12 @@ def test_a_name_runs_left_to_a_particle_or_verb_and_is_no_common_noun() -> None:
             "蓬江分院",
             "8个",
         ),
+        (  # the first hop reads "headed" by its first sense only: 前进 and 主任 outvoted 李勇晋
+            "In the district whose health bureau is headed by Li Yongjin, how many integrated "
+            "village health stations had full medical-insurance access in 2024?",
+            "蓬江区",
+            "13家",
+        ),
     ],
 )
 def test_two_hops_find_the_bridge_and_cite_it_first(
@@ -232,3 +238,15 @@ def test_the_bridge_s_words_weigh_less_in_the_second_hop() -> None:
     w = BRIDGE_WEIGHT
     assert 0 < w < 1
     assert weighed == {"江海区": 2.0 * w, "中西医结合": 4.0 * w, "医院": w, "星级": 6.0}
+
+
+def test_the_first_hop_reads_a_dictionary_phrase_by_its_first_sense() -> None:
+    terms = (
+        Term("区域", "district", "dictionary"),
+        Term("区", "district", "dictionary"),
+        Term("前进", "headed", "dictionary"),
+        Term("主任", "headed", "dictionary"),
+        Term("李勇晋", "Li Yongjin", "pinyin"),
+        Term("李勇", "Li Yongjin", "pinyin"),
+    )
+    assert [t.text for t in first_senses(terms)] == ["区域", "前进", "李勇晋", "李勇"]

@@ -24,7 +24,7 @@ from rag.answering.template import TemplateAnswerer
 from rag.indexing.embedders.base import Vectors
 from rag.indexing.sentence_table import persons_in
 from rag.query.hops import rewritten
-from rag.records import MARKER, Answer, Citation, Hit, Question
+from rag.records import MARKER, Answer, Citation, Hit, Question, Term
 from rag.retrieval.retriever import Retriever
 from rag.timing import Clock
 
@@ -76,6 +76,7 @@ class TwoHops:
         assert subject is not None, "a two-hop question describes its subject"
         lap = clock.lap if clock else lambda stage: None
         first = replace(self.analyse(subject.clause), kind=subject.kind, subject=None)
+        first = replace(first, terms=first_senses(first.terms))
         qvec = self.retriever.embed_query(first)
         lap("embed")
         hits = self.retriever.search(
@@ -135,6 +136,19 @@ class TwoHops:
         if any((c.doc, c.start) == got.bridge.at for c in answer.citations):
             return answer  # the answer's own sentence names the bridge: cited once
         return with_bridge(answer, got.bridge, got.bridge_hit, self.answerer)
+
+
+def first_senses(terms: tuple[Term, ...]) -> tuple[Term, ...]:
+    """An English clause's terms, each dictionary phrase by its first sense only (names by
+    pinyin all): the first hop searches BM25 alone, where every further sense of a word
+    (headed → 前进, 主任) votes again and outweighs the one name that matters (李勇晋)."""
+    seen: set[str] = set()
+    kept = []
+    for term in terms:
+        if term.source == "pinyin" or term.english not in seen:
+            kept.append(term)
+        seen.add(term.english)
+    return tuple(kept)
 
 
 def bridge_weighed(idf: dict[str, float], bridge: str) -> dict[str, float]:
