@@ -205,21 +205,10 @@ def named_place(question: str, words: Iterable[str], sentence: str) -> str:
             size = next(
                 (n for n in range(min(6, len(asked)), 1, -1) if rest.startswith(asked[:n])), 0
             )
-            return _name_only(span + asked[:size])
+            return span + asked[:size]
         if span:
-            return _name_only(span)
+            return span
     return ""
-
-
-# what stands before a name in news prose: a long span is cut after the last of these
-BEFORE_NAME = re.compile(r".*(?:由|与|和|及|在|从|向|对|为|把|被|让|给|推动|推进|参加|支持|、|的)")
-
-
-def _name_only(span: str) -> str:
-    """A span longer than a name cut after the last word that stands before one (该校30余名
-    卫生委员参加由江门市疾控中心 → 江门市疾控中心); shorter spans as they are."""
-    before = BEFORE_NAME.match(span) if len(span) > 8 else None
-    return span[before.end() :] if before and len(span) - before.end() >= 3 else span
 
 
 def short_answer(question: str, words: Iterable[str], sentence: str) -> str:
