@@ -191,35 +191,36 @@ def kind_span(
     return pick_span(kind, [sentence[s:e] for s, e in placed], readings)
 
 
+def _first_aligned(question: str, clauses: list[str]) -> tuple[str, str]:
+    """The first of `clauses` that anchors the question's words around its question word,
+    and the span there (`aligned_span`); ("", "") when none does."""
+    for clause in clauses:
+        span = aligned_span(question, clause)
+        if span:
+            return clause, span
+    return "", ""
+
+
 def named_place(question: str, words: Iterable[str], sentence: str) -> str:
     """For a question asking which organisation or place: what the sentence says where the
     question has its question word (`aligned_span`), with the category the question names
     after it when the sentence repeats it (哪家医院 → 水口医院); "" when not aligned. The build
     marks only the category (医院, 中心), never the name before it."""
+    clause, span = _first_aligned(question, ranked_clauses(question, sentence, words))
     wh = WH.search(question)
-    for clause in ranked_clauses(question, sentence, words):
-        span = aligned_span(question, clause)
-        if span and wh:
-            rest = clause[clause.find(span) + len(span) :]
-            asked = question[wh.end() :]
-            size = next(
-                (n for n in range(min(6, len(asked)), 1, -1) if rest.startswith(asked[:n])), 0
-            )
-            return span + asked[:size]
-        if span:
-            return span
-    return ""
+    if not span or wh is None:
+        return span
+    rest = clause[clause.find(span) + len(span) :]
+    asked = question[wh.end() :]
+    size = next((n for n in range(min(6, len(asked)), 1, -1) if rest.startswith(asked[:n])), 0)
+    return span + asked[:size]
 
 
 def short_answer(question: str, words: Iterable[str], sentence: str) -> str:
     """The span of `sentence` that answers `question` when no span of the asked kind does
     (`kind_span`): steps 2 and 3 of the module docstring."""
-    words = list(words)
-    clauses = ranked_clauses(question, sentence, words)
+    clauses = ranked_clauses(question, sentence, list(words))
     # the clause that anchors the question's words around its question word, closest first:
     # a list (哪些) often follows the clause that repeats the question (…，持续加强老年医学…)
-    for clause in clauses:
-        span = aligned_span(question, clause)
-        if span:
-            return span
-    return clauses[0] if clauses else sentence
+    _, span = _first_aligned(question, clauses)
+    return span or (clauses[0] if clauses else sentence)

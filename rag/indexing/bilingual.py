@@ -204,15 +204,18 @@ def build_lookup(
     # a glossary word's inflections first read as the glossary says: ECDICT has headwords of
     # its own for many (departments → 部门 before department → 科室; moved → 感动)
     glossed = set(phrases)
-    last_words = {key.rsplit(" ", 1)[-1] for key in glossed}
+    # and a glossary phrase's, in its last word (health centers, party branches)
+    heads_of: dict[str, list[str]] = {}
+    for key in sorted(glossed):
+        head, _, last = key.rpartition(" ")
+        if head:
+            heads_of.setdefault(last, []).append(head)
     for word, base in zip(d.inflected, d.bases, strict=True):
         if base in glossed and word not in glossed:
             _add(phrases, word, phrases[base])
-        if base in last_words:  # and a phrase's, in its last word: health centers, branches
-            for key in glossed:
-                head, _, last = key.rpartition(" ")
-                if head and last == base and f"{head} {word}" not in glossed:
-                    _add(phrases, f"{head} {word}", phrases[key])
+        for head in heads_of.get(base, ()):
+            if f"{head} {word}" not in glossed:
+                _add(phrases, f"{head} {word}", phrases[f"{head} {base}"])
     # the glossary's words are what a phrase means here: the dictionaries add no sense to it
     # (branch → 分院, not also 支, which counts teams; 116支 would answer "the branch")
     closed = set(phrases)
