@@ -150,6 +150,8 @@ def test_an_english_answer_leads_with_its_short_answer(seed_rag: RAG) -> None:
             "以重点专科建设为龙头，促进医疗质量提升",
             "重点专科建设",
         ),
+        # the preposition the sentence keeps after the question's words is not the answer's
+        ("浪花鱼分布在什么地区？", "本鱼分布于西北太平洋", "西北太平洋"),
         # nothing of the question in the clause: no span
         ("唐聪是做什么工作的？", "天气晴朗", ""),
         # a Traditional question, on a Simplified page and on a Traditional one

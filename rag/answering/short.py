@@ -43,6 +43,9 @@ CONTEXT = 4  # characters of the question on each side of its question word that
 # → 局长杨家慧)
 LEFT_GLUE = "是为叫有在的了于"
 RIGHT_GLUE = "的是了"
+# a copula or preposition the sentence keeps between the question's left words and the answer
+# (分布在哪个大洋区 → 分布于印度西太平洋区: the span is 印度西太平洋区, not 于印度西太平洋区)
+SPAN_LEAD = "于为是在於為"
 MONEY = re.compile(r"(?:万|亿)?元")
 DATE_PART = re.compile(r"初|底|末|上旬|中旬|下旬")
 # the measure word after 几 / 多少 (几项, 多少名): a number in that unit answers
@@ -120,6 +123,8 @@ def _aligned(question: str, clause: str) -> str:
         span = span[1:]
     if end is None and right and span[-1:] == right[0]:
         span = span[:-1]
+    if start is not None and len(span) > 2 and span[0] in SPAN_LEAD:
+        span = span[1:]
     return span if span and span not in question else ""
 
 
