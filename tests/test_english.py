@@ -15,6 +15,7 @@ from rag.answering.english import english_lead, pick_span, romanized
 from rag.indexing import bilingual
 from rag.indexing.bilingual import TermLookup, glossary, in_vocabulary, pinyin_keys
 from rag.indexing.dictionaries import Dictionaries, cache_name, cedict_entries, load_dictionaries
+from rag.query.analysis import asked_kind
 from rag.query.english import american, english_terms
 from rag.text import simplified
 from tests.conftest import SEEDS
@@ -348,3 +349,18 @@ def test_a_name_jieba_cuts_in_two_is_found_by_its_pinyin(
     question = seed_rag.analyse(f"Which hospital does {english} work for?")
     assert [t.text for t in question.terms if t.english == english] == pieces
     assert seed_rag.index.lookup.readings.get("李鹏飞") == "li peng fei"
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("How many beds does the Pengjiang branch have?", "number"),
+        # a keyword question asks for a count by "number of" alone
+        ("Pengjiang branch: number of new departments opened?", "number"),
+        ("Who heads the Heshan health bureau?", "person"),
+        ("Which hospital signed with Chaolian hospital?", "place"),
+        ("What does the Pengjiang branch plan next?", "any"),
+    ],
+)
+def test_the_kind_an_english_question_asks(question: str, kind: str) -> None:
+    assert asked_kind(question) == kind

@@ -33,7 +33,7 @@ ASKS: list[tuple[Kind, re.Pattern[str]]] = [
         re.compile(
             rf"多少|几[{MEASURE_WORDS}年]|比例|百分之|多大|多高|多长|多久|第几|"
             r"how many|how much|what percentage|what share|what proportion|what rate|"
-            r"how long|how old|what number|what was the number|how large",
+            r"how long|how old|what number|what was the number|how large|\bnumber of\b",
             re.I,
         ),
     ),
