@@ -113,6 +113,8 @@ def test_the_glossary_comes_before_the_dictionaries(seed_rag: RAG) -> None:
     assert first("Which centre was moved to the branch?", "moved") == "迁至"
     # and a glossary phrase's, in its last word: "township health centers" is no 中央
     assert first("How many township health centers?", "health centers") == "卫生院"
+    # news says 首个 for "first" (恩平首个…), which ECDICT gives as 首先
+    assert first("Enping's first trauma center?", "first") == "首个"
     # the glossary's words are all a phrase means: ECDICT's 支 (which counts teams: 116支)
     # is no "branch"
     terms = seed_rag.analyse("How many beds does the Pengjiang branch have?").terms

@@ -42,7 +42,7 @@ from rag.indexing.dictionaries import (
 )
 
 # How the lookup is made: a lookup made another way is never reused (bump on any change)
-RECIPE = "13"
+RECIPE = "14"
 PER_PHRASE = 4  # Chinese words kept per English phrase
 HETERONYMS = 4  # pinyin readings kept per word
 # What follows a place or organisation name: stripped, the name alone is matched by pinyin
