@@ -43,8 +43,10 @@ CONTEXT = 4  # characters of the question on each side of its question word that
 # → 局长杨家慧)
 LEFT_GLUE = "是为叫有在的了于"
 RIGHT_GLUE = "的是了"
-# a copula or preposition the sentence keeps between the question's left words and the answer
-# (分布在哪个大洋区 → 分布于印度西太平洋区: the span is 印度西太平洋区, not 于印度西太平洋区)
+# the sentence's side of LEFT_GLUE: the copula or preposition it keeps between the question's
+# left words and the answer (分布在哪个地区 → 分布于西北太平洋: the span is 西北太平洋, not
+# 于西北太平洋); only those that link a verb to what follows, in both scripts (a page keeps
+# its own), not 有 or 的, which may begin an answer
 SPAN_LEAD = "于为是在於為"
 MONEY = re.compile(r"(?:万|亿)?元")
 DATE_PART = re.compile(r"初|底|末|上旬|中旬|下旬")
