@@ -21,7 +21,7 @@ from rag.answering.selector import (
     model_inputs,
     slot_facts,
 )
-from rag.answering.short import aligned_span, best_clause, kind_span, named_place
+from rag.answering.short import aligned_span, best_clause, kind_span, named_place, why_span
 from rag.errors import ConfigError
 from rag.evaluation.gold import load_gold
 
@@ -157,6 +157,10 @@ def test_an_english_answer_leads_with_its_short_answer(seed_rag: RAG) -> None:
         # a Traditional question, on a Simplified page and on a Traditional one
         ("江海區衛生健康局的局長是誰？", "江海区卫生健康局党组书记、局长杨家慧", "杨家慧"),
         ("臺北縣的縣長是誰？", "當時的臺北縣縣長尤清", "尤清"),
+        # the measure word after 哪 is the question word's, in either script (哪個 once read
+        # as 哪, leaving 個 to the words after it, which then anchored nothing)
+        ("醫院哪個科室開設了夜間門診？", "醫院兒科開設了夜間門診", "兒科"),
+        ("医院哪一个科室开设了夜间门诊？", "医院儿科开设了夜间门诊", "儿科"),
     ],
 )
 def test_aligned_span(question: str, sentence: str, span: str) -> None:
@@ -191,6 +195,32 @@ def test_a_place_asked_is_the_name_the_question_s_words_stand_around() -> None:
     sentence = "据悉，该校卫生委员参加由江门市疾控中心主办的系列主题培训。"
     question = "培英小学的系列主题培训由哪个机构主办？"
     assert named_place(question, ["培英", "小学", "系列", "主题"], sentence).endswith("疾控中心")
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "span"),
+    [
+        # a cause the sentence gives (由于 …, 因 … 而), a purpose (为了 …), or the clause
+        # before its consequence (…，因此 …)
+        ("医院为什么新建住院大楼？", "由于床位长期紧张，医院新建住院大楼。", "床位长期紧张"),
+        ("门诊量为何回落？", "门诊量因流感季结束而回落。", "流感季结束"),
+        ("开设夜间门诊的目的是什么？", "为了方便上班族，医院开设夜间门诊。", "为了方便上班族"),
+        ("为什么患者不必再跑广州？", "专家每周驻点，因此患者不必再跑广州。", "专家每周驻点"),
+        # of two causes, the one before the effect the question names
+        (
+            "为什么分院的急诊量上升？",
+            "因为总院改造，门诊量下降，但由于新开胸痛中心使得分院的急诊量上升。",
+            "新开胸痛中心",
+        ),
+        # 为什么 at the question's end asks "as what", 为何 there asks "what": not a cause
+        ("这家卫生院后来改名为什么？", "由于区划调整，这家卫生院后来改名为白沙医院。", ""),
+        ("这个项目的目标为何？", "由于资金到位，项目目标为建成区域医疗中心。", ""),
+        # no cause in the sentence
+        ("医院为什么新建住院大楼？", "医院新建住院大楼。", ""),
+    ],
+)
+def test_the_cause_a_why_question_asks(question: str, sentence: str, span: str) -> None:
+    assert why_span(question, sentence) == span
 
 
 def test_the_short_answer_of_a_question_of_no_kind_is_cut_from_its_clause() -> None:

@@ -4,14 +4,17 @@
    gets the first span of that kind the build marked in the sentence and the question does
    not name itself (2家, 2023年6月, 罗超华, 江门市中心医院); of several numbers or persons, the
    one whose neighbours the question repeats on the same sides (市级立项多少项 → 112项).
-2. Otherwise the question is aligned with the sentence around its question word: 唐聪的妻子是
+2. A question asking why or for what purpose gets the cause or purpose the sentence gives
+   (由于…, 因…而, 为了…, the clause before 所以 / 因此 / 故), the one leading to what the
+   question repeats when there are several (`why_span`).
+3. Otherwise the question is aligned with the sentence around its question word: 唐聪的妻子是
    做什么工作的 → what stands in the sentence between the text before 什么 (…的妻子是) and the
    text after it (工作): a reading-comprehension reader's span, found by string matching.
    Clauses (cut at ，；：) are tried from the one sharing most with the question.
-3. Failing both, the shortest clause of the sentence (cut at ，；：) that shares the most with
+4. Failing all, the shortest clause of the sentence (cut at ，；：) that shares the most with
    the question and still holds something the question does not say.
 
-A question asking which organisation or place takes step 2 first (`named_place`): the build
+A question asking which organisation or place takes step 3 first (`named_place`): the build
 marks the category of a name (医院), not the name.
 
 Regular expressions and string matching over one sentence: no model, no tokenizer.
@@ -28,12 +31,14 @@ from rag.answering.kinds import free_spans
 from rag.records import Kind
 from rag.text import simplified
 
-# the question words a reader's span stands in for, longest first
+# the question words a reader's span stands in for, longest first, in both scripts (a
+# Traditional page answers in its own characters)
 WH = re.compile(
-    r"什么时候|什么样|什么|哪一年|哪一天|哪些|哪个|哪家|哪位|哪里|哪儿|哪|多少|几|谁|何时|"
-    r"何年|何地|何人|怎样|怎么样|怎么|如何|为何|为什么|"
-    # and in Traditional script, which a Traditional page answers in its own characters
-    r"什麼時候|什麼樣|什麼|哪個|哪裡|哪裏|哪兒|幾|誰|何時|怎樣|怎麼樣|怎麼|為何|為什麼"
+    r"什么时候|什么样|什么|什麼時候|什麼樣|什麼|"
+    # 哪 with its measure word (哪一个, 哪個, 哪家): the words after it are the question's own
+    r"哪一?[年天些个個家位里裡裏儿兒种種部本条條所国國项項次座首份名支届屆场場类類件款]?|"
+    r"多少|几|幾|谁|誰|何时|何時|何年|何地|何人|怎样|怎樣|怎么样|怎麼樣|怎么|怎麼|如何|"
+    r"为何|為何|为什么|為什麼"
 )
 CLAUSE = re.compile(r"[^，,；;：:。！？!?]+")
 EDGE = "，,；;：:。！？!?、“”‘’\"' 　（）()《》"
@@ -223,9 +228,57 @@ def named_place(question: str, words: Iterable[str], sentence: str) -> str:
     return span + asked[:size]
 
 
+# a question asking why; 为何 or 为什么 at its end asks what (官方语言为何, 被称为什么圈)
+WHY = re.compile(
+    r"为(?:什么|何)(?![^\s?？!！。]?[\s?？!！。]*$)|原因|目的(?=是|为|何|[?？]|$)|何故|因为什么"
+)
+PURPOSE = re.compile(r"(?:为了|為了)[^，,；;。！？!?]+")
+CAUSE = re.compile(
+    r"(?:由于|由於|因为|因為)了?([^，,；;。！？!?]+?)(?=而|使得|导致|導致|造成|[，,；;。！？!?]|$)"
+    r"|因(?![此而为為])([^，,；;。！？!?]{2,20}?)而"
+)
+EFFECT = re.compile(r"(?:^|[，,；;])\s*(?:所以|因此|因而|故此|故|于是|於是|从而|從而)")
+
+
+def why_span(question: str, sentence: str) -> str:
+    """For a question asking why or for what purpose: the cause or purpose the sentence
+    gives (由于X, 因X而, 为了X, or the clause before 所以 / 因此 / 故), "" when it gives none.
+    Of several, the one whose next words the question repeats (the effect it explains)."""
+    asked = simplified(question)
+    why = WHY.search(asked)
+    if why is None:
+        return ""
+    found: list[tuple[int, int, bool]] = []  # start, end, a purpose
+    for m in CAUSE.finditer(sentence):
+        group = 1 if m.group(1) else 2
+        found.append((m.start(group), m.end(group), False))
+    for m in EFFECT.finditer(sentence):
+        before = list(CLAUSE.finditer(sentence, 0, m.start()))
+        if before and m.start() > 0:
+            found.append((before[-1].start(), before[-1].end(), False))
+    found += [(m.start(), m.end(), True) for m in PURPOSE.finditer(sentence)]
+    grams = _bigrams(asked) | _bigrams(question)
+    purpose_asked = why.group() == "目的"
+
+    def fit(where: tuple[int, int, bool]) -> tuple[bool, int, int]:
+        start, end, purpose = where
+        # what the cause leads to: the rest of its clause, else the next clause
+        after = next((c for c in CLAUSE.findall(sentence, end) if c.strip(EDGE)), "")
+        return (purpose == purpose_asked, len(_bigrams(after) & grams), -start)
+
+    for start, end, _ in sorted(found, key=fit, reverse=True):
+        span = sentence[start:end].strip(EDGE)
+        if span and span not in question and span not in asked:
+            return span
+    return ""
+
+
 def short_answer(question: str, words: Iterable[str], sentence: str) -> str:
     """The span of `sentence` that answers `question` when no span of the asked kind does
-    (`kind_span`): steps 2 and 3 of the module docstring."""
+    (`kind_span`): steps 2 to 4 of the module docstring."""
+    why = why_span(question, sentence)
+    if why:
+        return why
     clauses = ranked_clauses(question, sentence, list(words))
     # the clause that anchors the question's words around its question word, closest first:
     # a list (哪些) often follows the clause that repeats the question (…，持续加强老年医学…)
