@@ -21,7 +21,16 @@ from rag.answering.selector import (
     model_inputs,
     slot_facts,
 )
-from rag.answering.short import aligned_span, best_clause, kind_span, named_place, why_span
+from rag.answering.short import (
+    aligned_span,
+    best_clause,
+    kind_span,
+    named_place,
+    residual,
+    short_answer,
+    why_span,
+    with_category,
+)
 from rag.errors import ConfigError
 from rag.evaluation.gold import load_gold
 
@@ -221,6 +230,24 @@ def test_a_place_asked_is_the_name_the_question_s_words_stand_around() -> None:
 )
 def test_the_cause_a_why_question_asks(question: str, sentence: str, span: str) -> None:
     assert why_span(question, sentence) == span
+
+
+def test_what_a_clause_says_beyond_the_question() -> None:
+    question = "江门市中心医院牵头成立了什么联盟？"
+    clause = "眼科专科联盟由江门市中心医院牵头成立"
+    # the question's words on both sides of 什么 do not stand around the answer here
+    assert aligned_span(question, clause) == ""
+    assert residual(question, clause) == "眼科专科"
+    # with the category the question names after 什么, which the clause repeats after it
+    words = ["江门市", "中心医院", "牵头", "成立", "联盟"]
+    assert short_answer(question, words, clause) == "眼科专科联盟"
+    # not after a list: the category closes it there
+    assert with_category(
+        "开展了哪些技术？", ["开展", "技术"], "开展了甲、乙等技术", "甲、乙等"
+    ) == ("甲、乙等")
+    # nothing shared, or nothing beyond the question: no span
+    assert residual(question, "天气晴朗") == ""
+    assert residual(question, "由江门市中心医院牵头成立") == ""
 
 
 def test_the_short_answer_of_a_question_of_no_kind_is_cut_from_its_clause() -> None:

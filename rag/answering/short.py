@@ -11,8 +11,10 @@
    做什么工作的 → what stands in the sentence between the text before 什么 (…的妻子是) and the
    text after it (工作): a reading-comprehension reader's span, found by string matching.
    Clauses (cut at ，；：) are tried from the one sharing most with the question.
-4. Failing all, the shortest clause of the sentence (cut at ，；：) that shares the most with
-   the question and still holds something the question does not say.
+4. Failing all, the clause of the sentence (cut at ，；：) that shares the most with the
+   question, less what it shares: its longest stretch no run of the question's characters
+   covers (眼科专科联盟由江门市中心医院牵头成立, asked 江门市中心医院牵头成立了什么联盟 →
+   眼科专科联盟), else the clause whole (`residual`).
 
 A question asking which organisation or place takes step 3 first (`named_place`): the build
 marks the category of a name (医院), not the name.
@@ -29,7 +31,7 @@ from functools import lru_cache
 from rag.answering.english import pick_span
 from rag.answering.kinds import free_spans
 from rag.records import Kind
-from rag.text import simplified
+from rag.text import is_cjk, simplified
 
 # the question words a reader's span stands in for, longest first, in both scripts (a
 # Traditional page answers in its own characters)
@@ -273,6 +275,55 @@ def why_span(question: str, sentence: str) -> str:
     return ""
 
 
+GLUE = "的在由是为為了于於将將被把和与與及"
+
+
+def residual(question: str, clause: str) -> str:
+    """What `clause` says beyond the question: its longest stretch that no run of two or
+    more of the question's characters (in either script) covers, glue trimmed; "" when under
+    two characters or when nothing is shared. Not for a question in English: the numbers it
+    shares with the clause do not say where the answer is."""
+    if not any(is_cjk(ch) for ch in question):
+        return ""
+    forms = question_forms(question)
+    covered = [False] * len(clause)
+    for i in range(len(clause) - 1):
+        size = 2
+        while i + size <= len(clause) and any(clause[i : i + size] in f for f in forms):
+            size += 1
+        if size > 2:
+            covered[i : i + size - 1] = [True] * (size - 1)
+    if not any(covered):
+        return ""
+    best, run = "", ""
+    for char, inside in zip(clause + " ", [*covered, True], strict=True):
+        if inside:
+            piece = run.strip(EDGE).strip(GLUE)
+            best = piece if len(piece) > len(best) else best
+            run = ""
+        else:
+            run += char
+    return best if len(best) >= 2 else ""
+
+
+def with_category(question: str, words: Iterable[str], sentence: str, span: str) -> str:
+    """`span` with the category the question names after its question word, when the
+    sentence repeats it right after the span (哪个中心 → 中医药转化 + 中心; 什么联盟 → 眼科专科
+    + 联盟): the category is the question's longest word its text after the question word
+    begins with. Not for a list (哪些, or a span ending in 等): the category closes it there
+    (灸针、艾灸、拔罐等中医诊疗设备)."""
+    wh = WH.search(question)
+    at = sentence.find(span)
+    if wh is None or wh.group().startswith("哪些") or at < 0 or span.endswith(("等", "、")):
+        return span
+    # the question's words are read in Simplified script, whichever the page's
+    asked = simplified(question[wh.end() :])
+    named = [w for w in words if len(w) >= 2 and asked.startswith(w)]
+    category = max(named, key=len, default="")
+    rest = sentence[at + len(span) : at + len(span) + len(category)]
+    return span + rest if category and simplified(rest) == category else span
+
+
 def short_answer(question: str, words: Iterable[str], sentence: str) -> str:
     """The span of `sentence` that answers `question` when no span of the asked kind does
     (`kind_span`): steps 2 to 4 of the module docstring."""
@@ -283,4 +334,8 @@ def short_answer(question: str, words: Iterable[str], sentence: str) -> str:
     # the clause that anchors the question's words around its question word, closest first:
     # a list (哪些) often follows the clause that repeats the question (…，持续加强老年医学…)
     _, span = _first_aligned(question, clauses)
-    return span or (clauses[0] if clauses else sentence)
+    if not span and clauses:
+        span = residual(question, clauses[0])
+        if not span:
+            return clauses[0]
+    return with_category(question, words, sentence, span) if span else sentence
