@@ -245,6 +245,11 @@ def test_what_a_clause_says_beyond_the_question() -> None:
     assert with_category(
         "开展了哪些技术？", ["开展", "技术"], "开展了甲、乙等技术", "甲、乙等"
     ) == ("甲、乙等")
+    # an English question shares its Chinese terms with the clause, not its characters
+    english = "Which alliance did Jiangmen Central Hospital set up?"
+    terms = ["alliance", "江门市中心医院", "牵头", "成立", "联盟"]
+    assert residual(english, clause, terms) == "眼科专科"
+    assert residual(english, clause) == ""
     # nothing shared, or nothing beyond the question: no span
     assert residual(question, "天气晴朗") == ""
     assert residual(question, "由江门市中心医院牵头成立") == ""

@@ -13,8 +13,8 @@
    Clauses (cut at ，；：) are tried from the one sharing most with the question.
 4. Failing all, the clause of the sentence (cut at ，；：) that shares the most with the
    question, less what it shares: its longest stretch no run of the question's characters
-   covers (眼科专科联盟由江门市中心医院牵头成立, asked 江门市中心医院牵头成立了什么联盟 →
-   眼科专科联盟), else the clause whole (`residual`).
+   (of an English question's Chinese terms) covers (眼科专科联盟由江门市中心医院牵头成立,
+   asked 江门市中心医院牵头成立了什么联盟 → 眼科专科联盟), else the clause whole (`residual`).
 
 A question asking which organisation or place takes step 3 first (`named_place`): the build
 marks the category of a name (医院), not the name.
@@ -278,21 +278,24 @@ def why_span(question: str, sentence: str) -> str:
 GLUE = "的在由是为為了于於将將被把和与與及"
 
 
-def residual(question: str, clause: str) -> str:
+def residual(question: str, clause: str, words: Iterable[str] = ()) -> str:
     """What `clause` says beyond the question: its longest stretch that no run of two or
     more of the question's characters (in either script) covers, glue trimmed; "" when under
-    two characters or when nothing is shared. Not for a question in English: the numbers it
-    shares with the clause do not say where the answer is."""
-    if not any(is_cjk(ch) for ch in question):
-        return ""
-    forms = question_forms(question)
+    two characters or when nothing is shared. An English question shares its Chinese terms
+    (among `words`), not its characters: those cover the clause instead."""
     covered = [False] * len(clause)
-    for i in range(len(clause) - 1):
-        size = 2
-        while i + size <= len(clause) and any(clause[i : i + size] in f for f in forms):
-            size += 1
-        if size > 2:
-            covered[i : i + size - 1] = [True] * (size - 1)
+    if any(is_cjk(ch) for ch in question):
+        forms = question_forms(question)
+        for i in range(len(clause) - 1):
+            size = 2
+            while i + size <= len(clause) and any(clause[i : i + size] in f for f in forms):
+                size += 1
+            if size > 2:
+                covered[i : i + size - 1] = [True] * (size - 1)
+    else:
+        for term in (w for w in words if len(w) >= 2 and any(is_cjk(ch) for ch in w)):
+            for at in (m.start() for m in re.finditer(re.escape(term), clause)):
+                covered[at : at + len(term)] = [True] * len(term)
     if not any(covered):
         return ""
     best, run = "", ""
@@ -327,15 +330,16 @@ def with_category(question: str, words: Iterable[str], sentence: str, span: str)
 def short_answer(question: str, words: Iterable[str], sentence: str) -> str:
     """The span of `sentence` that answers `question` when no span of the asked kind does
     (`kind_span`): steps 2 to 4 of the module docstring."""
+    words = list(words)
     why = why_span(question, sentence)
     if why:
         return why
-    clauses = ranked_clauses(question, sentence, list(words))
+    clauses = ranked_clauses(question, sentence, words)
     # the clause that anchors the question's words around its question word, closest first:
     # a list (哪些) often follows the clause that repeats the question (…，持续加强老年医学…)
     _, span = _first_aligned(question, clauses)
     if not span and clauses:
-        span = residual(question, clauses[0])
+        span = residual(question, clauses[0], words)
         if not span:
             return clauses[0]
     return with_category(question, words, sentence, span) if span else sentence
