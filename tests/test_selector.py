@@ -226,6 +226,12 @@ def test_a_place_asked_is_the_name_the_question_s_words_stand_around() -> None:
         ("这个项目的目标为何？", "由于资金到位，项目目标为建成区域医疗中心。", ""),
         # no cause in the sentence
         ("医院为什么新建住院大楼？", "医院新建住院大楼。", ""),
+        # an English question asking why, over a Chinese sentence
+        (
+            "Why did the hospital build a new ward?",
+            "由于床位长期紧张，医院新建住院大楼。",
+            "床位长期紧张",
+        ),
     ],
 )
 def test_the_cause_a_why_question_asks(question: str, sentence: str, span: str) -> None:

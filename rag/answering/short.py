@@ -234,6 +234,7 @@ def named_place(question: str, words: Iterable[str], sentence: str) -> str:
 WHY = re.compile(
     r"为(?:什么|何)(?![^\s?？!！。]?[\s?？!！。]*$)|原因|目的(?=是|为|何|[?？]|$)|何故|因为什么"
 )
+WHY_EN = re.compile(r"\b(?:why|reason|reasons|purpose|aim)\b", re.IGNORECASE)
 PURPOSE = re.compile(r"(?:为了|為了)[^，,；;。！？!?]+")
 CAUSE = re.compile(
     r"(?:由于|由於|因为|因為)了?([^，,；;。！？!?]+?)(?=而|使得|导致|導致|造成|[，,；;。！？!?]|$)"
@@ -247,7 +248,7 @@ def why_span(question: str, sentence: str) -> str:
     gives (由于X, 因X而, 为了X, or the clause before 所以 / 因此 / 故), "" when it gives none.
     Of several, the one whose next words the question repeats (the effect it explains)."""
     asked = simplified(question)
-    why = WHY.search(asked)
+    why = WHY.search(asked) or WHY_EN.search(question)
     if why is None:
         return ""
     found: list[tuple[int, int, bool]] = []  # start, end, a purpose
@@ -260,7 +261,7 @@ def why_span(question: str, sentence: str) -> str:
             found.append((before[-1].start(), before[-1].end(), False))
     found += [(m.start(), m.end(), True) for m in PURPOSE.finditer(sentence)]
     grams = _bigrams(asked) | _bigrams(question)
-    purpose_asked = why.group() == "目的"
+    purpose_asked = why.group().lower() in ("目的", "purpose", "aim")
 
     def fit(where: tuple[int, int, bool]) -> tuple[bool, int, int]:
         start, end, purpose = where
