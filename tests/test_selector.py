@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from rag import RAG, Settings
+from rag.answering.causes import why_span
 from rag.answering.selector import (
     FEATURES,
     Selector,
@@ -28,7 +29,6 @@ from rag.answering.short import (
     named_place,
     residual,
     short_answer,
-    why_span,
     with_category,
 )
 from rag.errors import ConfigError
@@ -182,6 +182,18 @@ def test_a_number_in_the_unit_asked_is_preferred() -> None:
     marked = [(0, first, first + 6), (0, second, second + 2)]  # the build's number marks
     assert kind_span("number", [], sentence, marked, {}, "获批了几项？") == "8项"
     assert kind_span("number", [], sentence, marked, {}, "增长了多少？") == "166.7%"
+
+
+def test_a_date_the_marks_miss_is_read_from_the_sentence() -> None:
+    # the build marks four-digit years, months and days; nothing marked, a date asked:
+    # a three-digit year, a century, an era's year
+    assert kind_span("date", [], "316年晋愍帝投降", [], {}, "西晋于何年灭亡？") == "316年"
+    assert kind_span(
+        "date", [], "当进入18世纪时，清朝已排除各种危机", [], {}, "清朝何时强盛？"
+    ) == ("18世纪")
+    sentence = "康熙七年，陕西省正式分为陕西、甘肃二省"
+    assert kind_span("date", [], sentence, [], {}, "陕西省何时分为二省？") == "康熙七年"
+    assert kind_span("date", [], "陕西省正式分为二省", [], {}, "陕西省何时分省？") == ""
 
 
 def test_of_several_numbers_the_one_the_question_s_words_stand_around() -> None:

@@ -6,7 +6,7 @@
    one whose neighbours the question repeats on the same sides (市级立项多少项 → 112项).
 2. A question asking why or for what purpose gets the cause or purpose the sentence gives
    (由于…, 因…而, 为了…, the clause before 所以 / 因此 / 故), the one leading to what the
-   question repeats when there are several (`why_span`).
+   question repeats when there are several (`rag.answering.causes`).
 3. Otherwise the question is aligned with the sentence around its question word: 唐聪的妻子是
    做什么工作的 → what stands in the sentence between the text before 什么 (…的妻子是) and the
    text after it (工作): a reading-comprehension reader's span, found by string matching.
@@ -55,13 +55,19 @@ RIGHT_GLUE = "的是了"
 # 于西北太平洋); only those that link a verb to what follows, in both scripts (a page keeps
 # its own), not 有 or 的, which may begin an answer
 SPAN_LEAD = "于为是在於為"
+# dates the build's marks (four-digit years, months, days) miss, read from the one sentence
+# when a date is asked and none is marked: 316年, 18世纪, 1930年代, 康熙七年, 同治年间
+MORE_DATES = re.compile(
+    r"(?:公元前?|西元前?)?\d{1,4}(?:年代|年|世纪|世紀)(?:初|末|中期|后期|後期|前)?"
+    r"|[\u4e00-\u9fff]{2}[一二三四五六七八九十元]{1,3}年|[\u4e00-\u9fff]{2}年[间間]"
+)
 MONEY = re.compile(r"(?:万|亿)?元")
 DATE_PART = re.compile(r"初|底|末|上旬|中旬|下旬")
 # the measure word after 几 / 多少 (几项, 多少名): a number in that unit answers
 UNIT = re.compile(r"(?:几|幾|多少)([^\s\d，。？?！!、“”]{1})")
 
 
-def _bigrams(text: str) -> set[str]:
+def bigrams(text: str) -> set[str]:
     return {text[i : i + 2] for i in range(len(text) - 1)}
 
 
@@ -143,10 +149,10 @@ def ranked_clauses(question: str, sentence: str, words: Iterable[str]) -> list[s
     clauses = [c.strip(EDGE) for c in CLAUSE.findall(sentence)]
     clauses = [c for c in clauses if c and c not in question]
     asked = [w for w in words if len(w) >= 2]
-    grams = _bigrams(question)
+    grams = bigrams(question)
 
     def shares(clause: str) -> tuple[int, int, int]:
-        return (sum(w in clause for w in asked), len(_bigrams(clause) & grams), -len(clause))
+        return (sum(w in clause for w in asked), len(bigrams(clause) & grams), -len(clause))
 
     return sorted(clauses, key=shares, reverse=True)
 
@@ -186,6 +192,8 @@ def kind_span(
     for a number, one in the unit the question asks for (几项 → 8项, not 166.7%) if any; for
     a number or a person, the one the question's words stand around first."""
     placed = joined(kind, sentence, free_spans(kind, sentence, marked, words))
+    if kind == "date" and not placed:  # a date the build's marks do not know (`MORE_DATES`)
+        placed = [m.span() for m in MORE_DATES.finditer(sentence) if m.group() not in question]
     unit = UNIT.search(question) if kind == "number" else None
     if unit:
         placed = [(s, e) for s, e in placed if sentence[s:e].endswith(unit.group(1))] or placed
@@ -195,10 +203,10 @@ def kind_span(
         # first is most often the one asked (train and DRCD: 2 in 3 of the changed answers
         # were worse)
         sides = question_sides(question) or (question, question)
-        before, after = _bigrams(sides[0]), _bigrams(sides[1])
+        before, after = bigrams(sides[0]), bigrams(sides[1])
         near = [
-            len(_bigrams(sentence[max(0, s - NEAR) : s]) & before)
-            + len(_bigrams(sentence[e : e + NEAR]) & after)
+            len(bigrams(sentence[max(0, s - NEAR) : s]) & before)
+            + len(bigrams(sentence[e : e + NEAR]) & after)
             for s, e in placed
         ]
         placed = [placed[i] for i in sorted(range(len(placed)), key=lambda i: -near[i])]
@@ -228,52 +236,6 @@ def named_place(question: str, words: Iterable[str], sentence: str) -> str:
     asked = question[wh.end() :]
     size = next((n for n in range(min(6, len(asked)), 1, -1) if rest.startswith(asked[:n])), 0)
     return span + asked[:size]
-
-
-# a question asking why; 为何 or 为什么 at its end asks what (官方语言为何, 被称为什么圈)
-WHY = re.compile(
-    r"为(?:什么|何)(?![^\s?？!！。]?[\s?？!！。]*$)|原因|目的(?=是|为|何|[?？]|$)|何故|因为什么"
-)
-WHY_EN = re.compile(r"\b(?:why|reason|reasons|purpose|aim)\b", re.IGNORECASE)
-PURPOSE = re.compile(r"(?:为了|為了)[^，,；;。！？!?]+")
-CAUSE = re.compile(
-    r"(?:由于|由於|因为|因為)了?([^，,；;。！？!?]+?)(?=而|使得|导致|導致|造成|[，,；;。！？!?]|$)"
-    r"|因(?![此而为為])([^，,；;。！？!?]{2,20}?)而"
-)
-EFFECT = re.compile(r"(?:^|[，,；;])\s*(?:所以|因此|因而|故此|故|于是|於是|从而|從而)")
-
-
-def why_span(question: str, sentence: str) -> str:
-    """For a question asking why or for what purpose: the cause or purpose the sentence
-    gives (由于X, 因X而, 为了X, or the clause before 所以 / 因此 / 故), "" when it gives none.
-    Of several, the one whose next words the question repeats (the effect it explains)."""
-    asked = simplified(question)
-    why = WHY.search(asked) or WHY_EN.search(question)
-    if why is None:
-        return ""
-    found: list[tuple[int, int, bool]] = []  # start, end, a purpose
-    for m in CAUSE.finditer(sentence):
-        group = 1 if m.group(1) else 2
-        found.append((m.start(group), m.end(group), False))
-    for m in EFFECT.finditer(sentence):
-        before = list(CLAUSE.finditer(sentence, 0, m.start()))
-        if before and m.start() > 0:
-            found.append((before[-1].start(), before[-1].end(), False))
-    found += [(m.start(), m.end(), True) for m in PURPOSE.finditer(sentence)]
-    grams = _bigrams(asked) | _bigrams(question)
-    purpose_asked = why.group().lower() in ("目的", "purpose", "aim")
-
-    def fit(where: tuple[int, int, bool]) -> tuple[bool, int, int]:
-        start, end, purpose = where
-        # what the cause leads to: the rest of its clause, else the next clause
-        after = next((c for c in CLAUSE.findall(sentence, end) if c.strip(EDGE)), "")
-        return (purpose == purpose_asked, len(_bigrams(after) & grams), -start)
-
-    for start, end, _ in sorted(found, key=fit, reverse=True):
-        span = sentence[start:end].strip(EDGE)
-        if span and span not in question and span not in asked:
-            return span
-    return ""
 
 
 GLUE = "的在由是为為了于於将將被把和与與及"
@@ -330,11 +292,9 @@ def with_category(question: str, words: Iterable[str], sentence: str, span: str)
 
 def short_answer(question: str, words: Iterable[str], sentence: str) -> str:
     """The span of `sentence` that answers `question` when no span of the asked kind does
-    (`kind_span`): steps 2 to 4 of the module docstring."""
+    (`kind_span`) nor a cause (`rag.answering.causes`): steps 3 and 4 of the module
+    docstring."""
     words = list(words)
-    why = why_span(question, sentence)
-    if why:
-        return why
     clauses = ranked_clauses(question, sentence, words)
     # the clause that anchors the question's words around its question word, closest first:
     # a list (哪些) often follows the clause that repeats the question (…，持续加强老年医学…)

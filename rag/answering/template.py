@@ -34,6 +34,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from rag.answering.causes import why_span
 from rag.answering.english import english_lead
 from rag.answering.kinds import free_spans
 from rag.answering.selector import (
@@ -293,7 +294,11 @@ class TemplateAnswerer:
         )
         if question.kind == "place":  # the name the question's words stand around first
             span = named_place(question.text, question.words, sentence) or span
-        short = span or short_answer(question.text, question.words, sentence)
+        short = (
+            span
+            or why_span(question.text, sentence)
+            or short_answer(question.text, question.words, sentence)
+        )
         return span, short
 
     def _repeats(self, a: Scored, b: Scored) -> bool:
