@@ -248,13 +248,14 @@ def residual(question: str, clause: str, words: Iterable[str] = ()) -> str:
     (among `words`), not its characters: those cover the clause instead."""
     covered = [False] * len(clause)
     if any(is_cjk(ch) for ch in question):
-        forms = question_forms(question)
+        forms, reach = question_forms(question), 0  # reach: the end of the furthest run
         for i in range(len(clause) - 1):
-            size = 2
-            while i + size <= len(clause) and any(clause[i : i + size] in f for f in forms):
+            size = max(reach - i, 1)  # within a run already found, its tail is shared too
+            while i + size < len(clause) and any(clause[i : i + size + 1] in f for f in forms):
                 size += 1
-            if size > 2:
-                covered[i : i + size - 1] = [True] * (size - 1)
+            if size >= 2:
+                covered[i : i + size] = [True] * size
+                reach = max(reach, i + size)
     else:
         for term in (w for w in words if len(w) >= 2 and any(is_cjk(ch) for ch in w)):
             for at in (m.start() for m in re.finditer(re.escape(term), clause)):
