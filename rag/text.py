@@ -31,6 +31,12 @@ def is_cjk(ch: str) -> bool:
     return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
 
 
+def bigrams(text: str) -> set[str]:
+    """The character bigrams of `text`: how the answerer compares Chinese strings without a
+    tokenizer (clauses with a question, a claim with a sentence, a sentence with another)."""
+    return {text[i : i + 2] for i in range(len(text) - 1)}
+
+
 @lru_cache(maxsize=1)
 def _t2s() -> Any:
     import opencc

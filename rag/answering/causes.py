@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
-from rag.answering.short import CLAUSE, EDGE, bigrams
-from rag.text import simplified
+from rag.answering.short import CLAUSE, EDGE
+from rag.text import bigrams, simplified
 
 # a question asking why; 为何 or 为什么 at its end asks what (官方语言为何, 被称为什么圈)
 WHY = re.compile(

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from rag.records import Citation, Document, Hit, Sentence
-from rag.text import split_sentences
+from rag.text import bigrams, split_sentences
 
 MARKER = re.compile(r"\[(\d{1,3})\]")
 PARTIAL = re.compile(r"\[\d{0,3}$")  # a marker that may still be arriving
@@ -67,15 +67,11 @@ class MarkerRewriter:
         return self._text
 
 
-def _bigrams(text: str) -> set[str]:
-    return {text[i : i + 2] for i in range(len(text) - 1)}
-
-
 def best_sentence(claims: Sequence[str], hit: Hit) -> Sentence:
     """The sentence of `hit` that shares most character bigrams with the claims."""
     sentences = split_sentences(hit.text, hit.start) or [Sentence(hit.start, hit.end, hit.text)]
-    wanted = set().union(*(_bigrams(c) for c in claims)) if claims else set()
-    return max(sentences, key=lambda s: (len(wanted & _bigrams(s.text)), -s.start))
+    wanted = set().union(*(bigrams(c) for c in claims)) if claims else set()
+    return max(sentences, key=lambda s: (len(wanted & bigrams(s.text)), -s.start))
 
 
 def citations_for(

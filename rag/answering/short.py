@@ -31,7 +31,7 @@ from functools import lru_cache
 from rag.answering.english import pick_span
 from rag.answering.kinds import free_spans
 from rag.records import Kind
-from rag.text import is_cjk, simplified
+from rag.text import bigrams, is_cjk, simplified
 
 # the question words a reader's span stands in for, longest first, in both scripts (a
 # Traditional page answers in its own characters)
@@ -65,10 +65,6 @@ MONEY = re.compile(r"(?:万|亿)?元")
 DATE_PART = re.compile(r"初|底|末|上旬|中旬|下旬")
 # the measure word after 几 / 多少 (几项, 多少名): a number in that unit answers
 UNIT = re.compile(r"(?:几|幾|多少)([^\s\d，。？?！!、“”]{1})")
-
-
-def bigrams(text: str) -> set[str]:
-    return {text[i : i + 2] for i in range(len(text) - 1)}
 
 
 def _anchor_left(left: str, clause: str) -> int | None:

@@ -52,16 +52,13 @@ from rag.indexing.embedders.base import Vectors
 from rag.indexing.lexical import LexicalIndex, tokenize
 from rag.indexing.sentence_table import SentenceTable
 from rag.records import Answer, Citation, Document, Hit, Question
+from rag.text import bigrams
 
 NOT_FOUND = {
     "zh": "文章中没有找到这个问题的答案。下面是最接近的段落，供参考。",
     "en": "The articles don't say. The closest passages are listed below.",
 }
 REPEAT_SHARE = 0.6  # share of shared character bigrams above which two sentences say one thing
-
-
-def _bigrams(text: str) -> set[str]:
-    return {text[i : i + 2] for i in range(len(text) - 1)}
 
 
 @dataclass(frozen=True)
@@ -304,7 +301,7 @@ class TemplateAnswerer:
     def _repeats(self, a: Scored, b: Scored) -> bool:
         """Whether sentence `a` mostly says again what `b` says (a caption repeating the text)."""
         grams_a, grams_b = (
-            _bigrams(self.documents[s.hit.doc].text[s.start : s.end]) for s in (a, b)
+            bigrams(self.documents[s.hit.doc].text[s.start : s.end]) for s in (a, b)
         )
         return len(grams_a & grams_b) >= REPEAT_SHARE * min(len(grams_a), len(grams_b))
 
