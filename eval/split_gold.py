@@ -8,6 +8,11 @@ sentence went (`evidence`, or `evidence2` for a two-hop item, whose bridge sente
 the first hop and may come from an article of another split). Unanswerable items name no
 article: they are placed by a hash of their id. Articles are dealt, largest first in a seeded
 order, to the split furthest under its share of the items (train 0.5, dev 0.25, test 0.25).
+
+Once dealt, an article stays in its split: `eval/article_splits.json` records the deal, and an
+item added later goes where its article already is (dealing again would move articles, and
+questions tuned on would reach test). Only an article the record lacks is dealt, by the same
+rule; `--redeal` deals every article afresh.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from rag.evaluation.gold import squash
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARES = {"train": 0.5, "dev": 0.25, "test": 0.25}
+RECORD = ROOT / "eval" / "article_splits.json"
 
 
 def article_of(row: dict[str, Any], docs: dict[str, Any]) -> tuple[str, int]:
@@ -38,6 +44,11 @@ def article_of(row: dict[str, Any], docs: dict[str, Any]) -> tuple[str, int]:
     raise ValueError(f"{row['id']}: its answer sentence is in no article of {names}")
 
 
+def key(article: tuple[str, int]) -> str:
+    """An article's name in the recorded deal: its file and index, 002_fd6da8904549c7d5.txt#9."""
+    return f"{article[0]}#{article[1]}"
+
+
 def hashed_split(item_id: str) -> str:
     point = int(hashlib.sha256(item_id.encode()).hexdigest()[:8], 16) / 0xFFFFFFFF
     return "train" if point < 0.5 else "dev" if point < 0.75 else "test"
@@ -46,6 +57,7 @@ def hashed_split(item_id: str) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=15)
+    parser.add_argument("--redeal", action="store_true", help="ignore the recorded deal")
     args = parser.parse_args()
     docs = {d.id: d for d in load_documents(ROOT / "seeds")}
     rows = [json.loads(line) for line in (ROOT / "eval/gold.jsonl").open(encoding="utf-8")]
@@ -58,11 +70,20 @@ def main() -> None:
     order.sort(key=lambda a: -len(by_article[a]))  # stable: ties keep the seeded order
     total = sum(len(v) for v in by_article.values())
     counts = dict.fromkeys(SHARES, 0)
+    recorded = {} if args.redeal or not RECORD.exists() else json.loads(RECORD.read_text())
     split_of: dict[tuple[str, int], str] = {}
+    for article in order:  # the recorded articles first, so the new ones fill the shares
+        name = recorded.get(key(article))
+        if name is not None:
+            split_of[article] = name
+            counts[name] += len(by_article[article])
     for article in order:
-        name = min(SHARES, key=lambda s: counts[s] / total - SHARES[s])
-        split_of[article] = name
-        counts[name] += len(by_article[article])
+        if article not in split_of:
+            name = min(SHARES, key=lambda s: counts[s] / total - SHARES[s])
+            split_of[article] = name
+            counts[name] += len(by_article[article])
+    record = {key(a): split_of[a] for a in sorted(split_of)}
+    RECORD.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
     out: dict[str, list[dict[str, Any]]] = {name: [] for name in SHARES}
     for row in rows:
         name = split_of[article_of(row, docs)] if row["answers"] else hashed_split(row["id"])

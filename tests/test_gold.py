@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from pathlib import Path
 
@@ -59,6 +60,9 @@ def test_train_dev_and_test_split_the_set_by_article(docs: dict[str, Document]) 
         for item in items:
             if item.answerable:
                 assert owner.setdefault(article(item), name) == name, item.id
+    # and each stays where the recorded deal put it (items added later do not move articles)
+    recorded = json.loads((EVAL / "article_splits.json").read_text(encoding="utf-8"))
+    assert {f"{doc}#{k}": name for (doc, k), name in owner.items()} == recorded
     for items in splits.values():  # every split asks in both languages, and refuses
         assert {i.lang for i in items} == {"zh", "en"}
         assert sum(not i.answerable for i in items) >= 15
