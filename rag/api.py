@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from rag.answering.citing import MarkerRewriter, citations_for, rewrite_stream
+from rag.answering.comparison import Comparisons
 from rag.answering.generators import Generator, get_generator
 from rag.answering.hops import TwoHops
 from rag.answering.selector import Selector
@@ -113,6 +114,7 @@ class RAG:
             query_cache=self.settings.query_cache,
         )
         self.hops = TwoHops(self.analyse, self.retriever, self.answerer)
+        self.comparisons = Comparisons(self.analyse, self.retriever, self.answerer)
 
     @classmethod
     def build(
@@ -198,6 +200,8 @@ class RAG:
         read, mode = self.analyse(query), mode or self.settings.mode
         if read.subject is not None:  # a described subject: both hops' passages
             return self.hops.hits(self.hops.retrieve(read, k, mode), k)
+        if read.comparison is not None:  # two things compared: both look-ups' passages
+            return self.comparisons.hits(self.comparisons.retrieve(read, k, mode), k)
         return self.retriever.search(read, k, mode)
 
     def ask(self, question: str, k: int | None = None) -> Answer:
@@ -226,20 +230,24 @@ class RAG:
         clock = Clock()
         read = self.analyse(question)  # the one reading of the question every stage shares
         clock.lap("analyse")
-        two_hops = None
+        two_hops = lookups = None
         if read.subject is not None:  # a subject described, not named: find its name first
             two_hops = self.hops.retrieve(read, k, self.settings.mode, clock)
             read, qvec, hits = two_hops.question, two_hops.qvec, self.hops.hits(two_hops, k)
+        elif read.comparison is not None:  # two things compared: each one's figure first
+            lookups = self.comparisons.retrieve(read, k, self.settings.mode, clock)
+            qvec, hits = lookups[0].qvec, self.comparisons.hits(lookups, k)
         else:
             qvec = self.retriever.embed_query(read)
             clock.lap("embed")
             hits = self.retriever.search(read, k, self.settings.mode, qvec=qvec, clock=clock)
         if self.generator is None:
-            answer = (
-                self.hops.answer(two_hops, k)
-                if two_hops
-                else self.answerer.answer(read, qvec, hits)
-            )
+            if two_hops:
+                answer = self.hops.answer(two_hops, k)
+            elif lookups:
+                answer = self.comparisons.answer(read, lookups, k)
+            else:
+                answer = self.answerer.answer(read, qvec, hits)
             clock.lap("answer")
             answer = replace(answer, meta={**answer.meta, "timings_ms": clock.ms()})
             yield from _pieces(answer)

@@ -23,6 +23,7 @@ __all__ = [
     "Article",
     "Chunk",
     "Citation",
+    "Comparison",
     "DescribedSubject",
     "Document",
     "Hit",
@@ -160,6 +161,21 @@ class DescribedSubject:
 
 
 @dataclass(frozen=True)
+class Comparison:
+    """A question that compares two named things on a figure each is given
+    (`rag.query.comparison`): 2024年新会区和鹤山市…哪一地新增数量更多？ names `entities`
+    新会区 and 鹤山市 (`names`: as the question writes them, Xinhui for an English one), asks
+    for the `larger` figure (False: the smaller, 更少/fewer) of a `kind` (a number, or a date
+    for 更早/earlier), and `lookups` ask the question of each entity alone."""
+
+    entities: tuple[str, str]
+    names: tuple[str, str]
+    larger: bool
+    kind: Kind
+    lookups: tuple[str, str]
+
+
+@dataclass(frozen=True)
 class Question:
     """A question as the query stage read it, once (`rag.query.analyse`): retrieval and
     answering read these facts and never derive them again.
@@ -179,6 +195,7 @@ class Question:
         terms: Chinese words for its English words, in the order asked (empty for a question
             in Chinese alone); BM25 searches them and answers weigh them as tokens.
         subject: the subject it describes instead of naming (a two-hop question), else None.
+        comparison: the two things it compares on a figure (a two-hop question too), else None.
     """
 
     text: str
@@ -190,6 +207,7 @@ class Question:
     words: frozenset[str]
     terms: tuple[Term, ...] = ()
     subject: DescribedSubject | None = None
+    comparison: Comparison | None = None
 
     @property
     def search_tokens(self) -> tuple[str, ...]:

@@ -6,9 +6,11 @@ right document that shares a substantial verbatim part of the evidence and holds
 hit@1/3/5/10, MRR@10, nDCG@10, and hit within a fixed character budget of context, which
 compares chunk sizes fairly (a bigger chunk covers more but costs more context).
 
-Answers: correct when found and a gold answer string is in the answer; for unanswerable items,
-correct when not found. Two-hop items also score their first hop: bridge accuracy, the share
-whose bridge (the entity the described subject was found to be) stands in the first evidence.
+Answers: correct when found and a gold answer string is in the answer (in its short answer for a
+comparison, whose text names both things compared); for unanswerable items, correct when not
+found. Two-hop items also score their first hop: bridge accuracy, the share whose bridge (the
+entity the described subject was found to be) stands in the first evidence, or, for a
+comparison, whose two look-ups both read a figure that stands in an evidence.
 Citation accuracy: a cited quote overlaps the evidence. Character F1
 (bag of characters, answer vs evidence) as a softer score. EM and F1: CMRC 2018's rules on the
 short answer (`Answer.short`) against the gold answers, as a reading-comprehension reader is
@@ -128,7 +130,7 @@ def judge(item: GoldItem, hits: Sequence[Hit], answer: Answer) -> dict[str, Any]
             "char_f1": 1.0 if not answer.found else 0.0,
         }
     core = answer_core(answer) if answer.found else ""
-    text = squash(answer.text)
+    text, short, answers = squash(answer.text), squash(answer.short), item.answers
     evidence = [squash(e) for e in item.evidence]
     cited_ok = None
     if answer.found and answer.citations:
@@ -140,7 +142,9 @@ def judge(item: GoldItem, hits: Sequence[Hit], answer: Answer) -> dict[str, Any]
     return {
         "rank": evidence_rank(hits, item),
         "budget_hit": budget_hit(hits, item),
-        "correct": answer.found and any(squash(a) in text for a in item.answers),
+        # a comparison's text names both things compared: its short answer names the winner
+        "correct": answer.found
+        and any(squash(a) in (short if "comparison" in answer.meta else text) for a in answers),
         "cited_ok": cited_ok,
         "char_f1": char_f1(core, "".join(item.evidence)) if answer.found else 0.0,
         # a reader's figures: the short answer against the gold spans
@@ -151,10 +155,19 @@ def judge(item: GoldItem, hits: Sequence[Hit], answer: Answer) -> dict[str, Any]
 
 def judge_bridge(item: GoldItem, answer: Answer) -> dict[str, Any]:
     """A two-hop item's first hop: right when its bridge stands in the first evidence (the
-    sentence that names the described subject); wrong when none was found or no hop taken."""
+    sentence that names the described subject); wrong when none was found or no hop taken.
+    A comparison's look-ups stand in for the first hop: right when each read a figure that
+    stands in an evidence."""
     if item.type != "multi-hop" or not item.answerable:
         return {}
     hops = cast(list[dict[str, Any]], answer.meta.get("hops") or [{}])
+    if "entity" in hops[0]:  # a comparison: right when both look-ups read an evidence's figure
+        figures = [str(h.get("figure") or "") for h in hops]
+        evidence = [squash(e) for e in item.evidence]
+        return {
+            "bridge": " / ".join(figures),
+            "bridge_ok": all(f and any(squash(f) in e for e in evidence) for f in figures),
+        }
     bridge = str(hops[0].get("bridge") or "")
     return {
         "bridge": bridge or None,

@@ -14,6 +14,7 @@ from rag.errors import QueryError
 from rag.indexing.bilingual import TermLookup
 from rag.indexing.lexical import LexicalIndex, tokenize
 from rag.indexing.marks import MEASURE_WORDS
+from rag.query.comparison import compared
 from rag.query.english import english_terms
 from rag.query.hops import described
 from rag.records import Kind, Lang, Question, Term
@@ -113,6 +114,7 @@ def analyse(text: str, lexical: LexicalIndex, lookup: TermLookup | None = None) 
     if lookup is not None and LATIN.search(text):
         terms = english_terms(text, lookup, lexical.idf)
     lang, normalized = language(text), normalize(text)
+    comparison = compared(normalized, lang, terms)
     return Question(
         text=text,
         normalized=normalized,
@@ -122,6 +124,7 @@ def analyse(text: str, lexical: LexicalIndex, lookup: TermLookup | None = None) 
         idf=lexical.idf({t for t in tokens if not ASKING.match(t)}),
         words=_naming(tokens) | _naming([t.text for t in terms]),
         terms=terms,
-        # read in Simplified script: 那家醫院 is 那家医院
-        subject=described(normalized, lang),
+        # read in Simplified script: 那家醫院 is 那家医院; a comparison names what it compares
+        subject=None if comparison else described(normalized, lang),
+        comparison=comparison,
     )

@@ -1,0 +1,187 @@
+"""Comparison questions (issue 16): two named things, each one's figure looked up on its own
+page, then compared; on the real model and seeds."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag import RAG
+from rag.answering.comparison import chinese_number, figure
+from rag.evaluation.gold import GoldItem
+from rag.evaluation.runner import judge_bridge
+from rag.query.comparison import compared
+from rag.records import Answer, Term
+from rag.text import normalize
+
+
+def zh(question: str) -> tuple[tuple[str, str], bool, str, tuple[str, str]] | None:
+    found = compared(normalize(question), "zh")
+    return found and (found.entities, found.larger, found.kind, found.lookups)
+
+
+def test_two_places_and_a_comparative_are_a_comparison() -> None:
+    assert zh("2024年新会区和鹤山市都新增了达到推荐标准的基层医疗机构，哪一地新增数量更多？") == (
+        ("新会区", "鹤山市"),
+        True,
+        "number",
+        (
+            "2024年新会区都新增了达到推荐标准的基层医疗机构,新增数量多少?",
+            "2024年鹤山市都新增了达到推荐标准的基层医疗机构,新增数量多少?",
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "entities", "larger", "kind"),
+    [
+        # 还是 joins them; 更早 asks for the earlier date
+        (
+            "棠下镇卫生院还是江南街道社区卫生服务中心的新楼更早建成？",
+            ("棠下镇卫生院", "江南街道社区卫生服务中心"),
+            False,
+            "date",
+        ),
+        # a name whose start ends like another (江门市中心 + 医院) is read whole
+        (
+            "江门市中心医院与江门市人民医院，哪家医院的床位较少？",
+            ("江门市中心医院", "江门市人民医院"),
+            False,
+            "number",
+        ),
+        # 与…相比，谁…多 with no 更
+        (
+            "儿童保健专科联盟与疼痛专科联盟相比，谁吸纳的基层医疗机构多？",
+            ("儿童保健专科联盟", "疼痛专科联盟"),
+            True,
+            "number",
+        ),
+        # Traditional script is read Simplified
+        (
+            "2023年，蓬江區和新會區中，哪個區達到推薦標準的機構更多？",
+            ("蓬江区", "新会区"),
+            True,
+            "number",
+        ),
+    ],
+)
+def test_chinese_comparisons_in_their_forms(
+    question: str, entities: tuple[str, str], larger: bool, kind: str
+) -> None:
+    got = zh(question)
+    assert got is not None and got[:3] == (entities, larger, kind)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "江门市中心医院哪一年更早成立了专科联盟？",  # one name
+        "蓬江区和江海区有多少家社区卫生服务中心？",  # two names, nothing compared
+        "唐聪担任副院长的那家医院，哪个科室的手术更多？",  # a described subject, one name
+        "市第二人民医院与8家基层医疗机构组建了什么联盟？",
+    ],
+)
+def test_what_compares_no_two_named_things_is_no_comparison(question: str) -> None:
+    assert zh(question) is None
+
+
+def test_an_english_comparison_reads_its_names_by_pinyin() -> None:
+    terms = (
+        Term("新会", "Xinhui", "pinyin"),
+        Term("新会区", "Xinhui", "pinyin"),
+        Term("开平市", "Kaiping", "pinyin"),
+    )
+    question = (
+        "In 2024, which had fewer institutions reach the recommended standard, Xinhui or Kaiping?"
+    )
+    found = compared(question, "en", terms)
+    assert found is not None
+    assert (found.entities, found.names, found.larger, found.kind) == (
+        ("新会区", "开平市"),
+        ("Xinhui", "Kaiping"),
+        False,
+        "number",
+    )
+    assert found.lookups[0].endswith("standard, Xinhui?") and "Kaiping" not in found.lookups[0]
+    earlier = compared("Did Pan Yuefan or Feng Yan go abroad earlier?", "en")
+    assert earlier is not None and earlier.kind == "date" and not earlier.larger
+    assert earlier.entities == ("Pan Yuefan", "Feng Yan")  # no pinyin term: kept as written
+    assert compared("Which hospital is in Xinhui or Kaiping?", "en", terms) is None
+
+
+def test_figures_are_read_as_numbers_and_dates() -> None:
+    assert figure("新增4所基层医疗机构服务能力达到推荐标准", "number") == (4.0, "4所")
+    assert figure("总投资1.25亿元的异地重建项目", "number") == (1.25e8, "1.25亿元")
+    # an ordinal and a year count nothing: 第二人民医院, 2024年
+    assert figure("2024年，市第二人民医院与8家基层医疗机构组建联盟", "number") == (8.0, "8家")
+    assert figure("连续保持三十二年无脊灰", "number") == (32.0, "三十二年")
+    assert figure("住院大楼于2023年6月投入使用", "date") == (2023.06, "2023年6月")
+    assert figure("今年投入使用", "date") is None
+    assert chinese_number("一百二十") == 120 and chinese_number("两") == 2
+    assert chinese_number("十二") == 12 and chinese_number("医") is None
+
+
+def test_a_comparison_looks_up_each_page_and_names_the_winner(seed_rag: RAG) -> None:
+    answer = seed_rag.ask(
+        "2024年，江门市第二人民医院牵头的儿童保健专科联盟与疼痛专科联盟相比，谁吸纳的基层医疗机构多？"
+    )
+    assert answer.found and answer.short == "儿童保健专科联盟"
+    assert answer.text.startswith("儿童保健专科联盟（儿童保健专科联盟：8家；疼痛专科联盟：4家）")
+    assert [h["figure"] for h in answer.meta["hops"]] == ["8家", "4家"]  # type: ignore[attr-defined]
+    assert len(answer.citations) == 1  # one sentence says both
+    assert "8家基层医疗机构组建儿童保健专科联盟" in answer.citations[0].quote
+
+
+def test_an_earlier_date_wins_and_both_sentences_are_cited(seed_rag: RAG) -> None:
+    answer = seed_rag.ask("江门五邑爱尔新希望眼科医院和鹤山市第三人民医院，哪家医院成立得更早？")
+    assert answer.found and answer.short == "江门五邑爱尔新希望眼科医院"
+    quotes = [c.quote for c in answer.citations]
+    assert len(quotes) == 2
+    assert any("成立于2016年" in q for q in quotes) and any(
+        "2023年，鹤山市第三人民医院" in q for q in quotes
+    )
+    assert answer.meta["comparison"] == {"winner": "江门五邑爱尔新希望眼科医院", "larger": False}
+    assert len(answer.hits) >= 2
+
+
+def test_unsure_figures_are_no_comparison(seed_rag: RAG) -> None:
+    # 外星人 are on no page: what the look-ups find is some other figure, and the chance that
+    # both sentences answer stays under the threshold: the question is answered in one hop
+    answer = seed_rag.ask("江门市中心医院和江门市人民医院，哪家医院接诊的外星人更多？")
+    assert "comparison" not in answer.meta and answer.short != "江门市中心医院"
+    hops = answer.meta["hops"]
+    assert [h["entity"] for h in hops] == ["江门市中心医院", "江门市人民医院"]  # type: ignore[index]
+    # English names the pinyin lookup cannot read stay English, and no Chinese page names them
+    answer = seed_rag.ask(
+        "Did Tangxia Town Health Center or Jiangnan Community Health Service Center finish its "
+        "new building earlier?"
+    )
+    assert "comparison" not in answer.meta
+    assert answer.meta["hops"][0]["figure"] is None  # type: ignore[index]
+
+
+def test_a_comparisons_look_ups_are_judged_as_its_first_hop() -> None:
+    item = GoldItem(
+        id="x",
+        question="q",
+        answers=("儿童保健专科联盟",),
+        docs=("d",),
+        evidence=("与8家基层医疗机构组建儿童保健专科联盟", "与4家基层卫生院组建疼痛专科联盟"),
+        type="multi-hop",
+        lang="zh",
+    )
+    right = Answer(
+        "t",
+        True,
+        (),
+        (),
+        meta={"hops": [{"entity": "a", "figure": "8家"}, {"entity": "b", "figure": "4家"}]},
+    )
+    wrong = Answer(
+        "t",
+        True,
+        (),
+        (),
+        meta={"hops": [{"entity": "a", "figure": "8家"}, {"entity": "b", "figure": None}]},
+    )
+    assert judge_bridge(item, right) == {"bridge": "8家 / 4家", "bridge_ok": True}
+    assert judge_bridge(item, wrong)["bridge_ok"] is False
