@@ -5,7 +5,8 @@ the learned `selector` over each candidate's features (`words` weighs the questi
 `short` takes the span that answers; `kinds` checks a sentence holds what was asked;
 `generators` hold the optional language models; `citing` turns a generator's passage markers
 into checked sentence citations; `english` leads an English answer with what answers and a
-name's pinyin.
+name's pinyin; `hops` (with `bridge`) answers a question that describes its subject, and
+`comparison` one that compares two named things, each in two retrievals.
 """
 
 from rag.answering.citing import MarkerRewriter, citations_for, rewrite_stream

@@ -1,8 +1,9 @@
 """The query stage: a question in, one `Question` record out, read once for every later stage.
 
 `analysis` reads a question (language, kind of answer, tokens and their weights, the words that
-name what is asked, and an English question's Chinese terms from `english`); `conversation`
-makes a chat's follow-up question stand on its own first.
+name what is asked, and an English question's Chinese terms from `english`, a subject described
+instead of named from `hops`, two things compared from `comparison`); `conversation` makes a
+chat's follow-up question stand on its own first.
 """
 
 from rag.query.analysis import analyse, check_query
