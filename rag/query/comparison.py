@@ -5,11 +5,12 @@ is answered by no one sentence: 新会区's page says 新增4所, 鹤山市's sa
 two look-ups (`rag.answering.comparison`), the question about each entity alone, and the figures
 compared. `compared(text, lang, terms)` reads such a question by its grammar:
 
-- Chinese: two names of one sort (区/市/县/镇 alike; 医院 with 医院 …) joined by 和/与/及/、/还是,
-  and a question word (哪…, 谁, 还是) with a comparative (更多, 较少, 更早 …);
+- Chinese: two names of one sort (区/市/县/镇 alike; 医院/卫生院/中心 alike; 联盟 …) joined by
+  和/与/及/、/还是, and a question word (哪…, 谁, 还是) with a comparative (更多, 较少, 更早,
+  与…相比…多);
 - English: a comparative (more, fewer, higher, earlier …) and two capitalised names joined by
-  or (Did Pengjiang or Xinhui have more …?), or by and/versus after which/who; each name is read in Chinese by its pinyin term (Xinhui →
-  新会区), else kept as written.
+  or (Did Pengjiang or Xinhui have more …?), or by and/versus after which/who; each name is
+  read in Chinese by its pinyin term (Xinhui → 新会区), else kept as written.
 
 A look-up is the question with the other entity and the comparison taken out (2024年新会区都
 新增了…的基层医疗机构，新增数量多少？), asked for a number (a date for 更早/earlier).
