@@ -100,12 +100,26 @@ class Hops(BaseModel):
 
     @classmethod
     def of(cls, meta: object) -> Hops | None:
-        if not isinstance(meta, list) or not meta:
-            return None
+        if not isinstance(meta, list) or not meta or "clause" not in meta[0]:
+            return None  # one hop, or a comparison's look-ups (`LookedUp`)
         first, rest = meta[0], meta[1] if len(meta) > 1 else {}
         return cls(
             clause=str(first["clause"]), bridge=first.get("bridge"), question=rest.get("question")
         )
+
+
+class LookedUp(BaseModel):
+    """One entity's look-up of a comparison question (`Answer.meta["hops"]`)."""
+
+    entity: str = Field(description="the thing compared, as the articles name it")
+    question: str = Field(description="the question asked of it alone")
+    figure: str | None = Field(description="its figure as the cited sentence writes it")
+
+    @classmethod
+    def of(cls, meta: object) -> list[LookedUp] | None:
+        if not isinstance(meta, list) or not meta or "entity" not in meta[0]:
+            return None
+        return [cls(entity=h["entity"], question=h["question"], figure=h["figure"]) for h in meta]
 
 
 class AnswerResponse(BaseModel):
@@ -120,6 +134,8 @@ class AnswerResponse(BaseModel):
     timings_ms: dict[str, float]
     # set when the question described its subject instead of naming it (two hops)
     hops: Hops | None = None
+    # set when the question compared two named things (each one's look-up)
+    compared: list[LookedUp] | None = None
 
     @classmethod
     def of(cls, question: str, answer: Answer) -> AnswerResponse:
@@ -134,6 +150,7 @@ class AnswerResponse(BaseModel):
             hits=list(answer.hits),
             timings_ms=dict(timings),
             hops=Hops.of(answer.meta.get("hops")),
+            compared=LookedUp.of(answer.meta.get("hops")),
         )
 
 

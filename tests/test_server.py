@@ -95,6 +95,18 @@ def test_ask_a_two_hop_question_names_its_bridge(client: TestClient) -> None:
     assert client.post("/api/ask", json={"question": QUESTION}).json()["hops"] is None
 
 
+def test_ask_a_comparison_names_each_look_up(client: TestClient) -> None:
+    question = "江门五邑爱尔新希望眼科医院和鹤山市第三人民医院，哪家医院成立得更早？"
+    body = client.post("/api/ask", json={"question": question}).json()
+    assert body["short"] == "江门五邑爱尔新希望眼科医院" and body["hops"] is None
+    assert [(c["entity"], c["figure"]) for c in body["compared"]] == [
+        ("江门五邑爱尔新希望眼科医院", "2016年"),
+        ("鹤山市第三人民医院", "2023年"),
+    ]
+    assert len(body["citations"]) == 2
+    assert client.post("/api/ask", json={"question": QUESTION}).json()["compared"] is None
+
+
 def test_ask_not_found(client: TestClient) -> None:
     body = client.post("/api/ask", json={"question": "明天江门的天气怎么样？"}).json()
     assert body["found"] is False and body["citations"] == [] and body["hits"]
