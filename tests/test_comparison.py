@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from rag import RAG
-from rag.answering.comparison import chinese_number, figure
+from rag.answering.comparison import chinese_number, figure, share
 from rag.evaluation.gold import GoldItem
 from rag.evaluation.runner import judge_bridge
 from rag.query.comparison import compared
@@ -116,6 +116,7 @@ def test_figures_are_read_as_numbers_and_dates() -> None:
     assert figure("连续保持三十二年无脊灰", "number") == (32.0, "三十二年")
     assert figure("住院大楼于2023年6月投入使用", "date") == (2023.06, "2023年6月")
     assert figure("今年投入使用", "date") is None
+    assert share("66.67%") and share("三成") and not share("4所") and not share("116支")
     assert chinese_number("一百二十") == 120 and chinese_number("两") == 2
     assert chinese_number("十二") == 12 and chinese_number("医") is None
 
@@ -150,6 +151,10 @@ def test_unsure_figures_are_no_comparison(seed_rag: RAG) -> None:
     assert "comparison" not in answer.meta and answer.short != "江门市中心医院"
     hops = answer.meta["hops"]
     assert [h["entity"] for h in hops] == ["江门市中心医院", "江门市人民医院"]  # type: ignore[index]
+    # a share is no match for a count: 蓬江区's 116支 teams against 江海区's 三成 signed
+    answer = seed_rag.ask("蓬江区和江海区，哪个区的家庭医生签约率更高？")
+    assert "comparison" not in answer.meta
+    assert [h["figure"] for h in answer.meta["hops"]] == ["116支", "三成"]  # type: ignore[index]
     # English names the pinyin lookup cannot read stay English, and no Chinese page names them
     answer = seed_rag.ask(
         "Did Tangxia Town Health Center or Jiangnan Community Health Service Center finish its "

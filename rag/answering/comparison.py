@@ -13,8 +13,9 @@ The answer names the winner, each entity's figure, and cites both sentences::
 
 Both figures must hold: the product of the selector's probabilities that each sentence answers
 its look-up must clear the threshold a single answer clears (蓬江区's 116支 family-doctor teams
-do not answer a question about signing rates). When it does not, when either figure is not
-found, or when they are equal, the question as asked is answered in one hop from both
+do not answer a question about signing rates), and the figures must be alike: a share
+(66.67%, 三成) is not compared with a count (4所). When they are not, when either figure is
+not found, or when they are equal, the question as asked is answered in one hop from both
 look-ups' passages, with the first look-up's vector.
 `Answer.meta["hops"]` records each look-up (its question, entity and figure).
 """
@@ -56,6 +57,11 @@ def chinese_number(text: str) -> float | None:
             return None
     total = section + digit
     return float(total) if text else None
+
+
+def share(span: str) -> bool:
+    """Whether a figure is a share (66.67%, 三成), which no count (4所, 116支) compares with."""
+    return span.endswith(("%", "％", "成")) or "百分之" in span
 
 
 def figure(text: str, kind: str) -> tuple[float, str] | None:
@@ -177,7 +183,9 @@ class Comparisons:
         # both figures must hold: the chance that both sentences answer, under the threshold
         # one answer must clear, is no comparison (蓬江区's 116支 teams is no signing rate)
         sure = a.probability * b.probability >= self.answerer.threshold(read)
-        if a.found is None or b.found is None or a.value == b.value or not sure:
+        # and alike: a share (66.67%) is no match for a count (4所)
+        alike = share(a.span) == share(b.span) and a.value != b.value
+        if a.found is None or b.found is None or not sure or not alike:  # one hop, as asked
             answer = self.answerer.answer(replace(read, comparison=None), a.qvec, hits)
             return replace(answer, meta={**answer.meta, "hops": hops})
         winner = a if (a.value > b.value) == compared.larger else b
