@@ -161,7 +161,16 @@ def _en(text: str, terms: tuple[Term, ...]) -> Comparison | None:
     start_b = pair.start("b")
     without_b = text[: pair.end("a")] + text[pair.end("b") :]
     without_a = text[: pair.start("a")] + text[start_b:]
-    return Comparison(entities, (names[0], names[1]), larger, kind, (without_b, without_a))
+    lookups = (_lookup_en(without_b), _lookup_en(without_a))
+    return Comparison(entities, (names[0], names[1]), larger, kind, lookups)
+
+
+def _lookup_en(text: str) -> str:
+    """An English look-up without its comparative and question word: "more" and "earlier"
+    would be looked up as words (更多, 早) the sentence giving the figure need not hold."""
+    text = COMPARATIVE_EN.sub("", text, count=1)
+    text = WHICH_EN.sub("", text, count=1)
+    return re.sub(r"\s{2,}", " ", re.sub(r"\s+([,?.!])", r"\1", text)).strip(" ,")
 
 
 def compared(text: str, lang: str, terms: tuple[Term, ...] = ()) -> Comparison | None:
