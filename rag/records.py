@@ -18,24 +18,6 @@ from numpy.typing import NDArray
 
 from rag.text import OffsetMap, Sentence, split_sentences
 
-__all__ = [
-    "Answer",
-    "Article",
-    "Chunk",
-    "Citation",
-    "Comparison",
-    "DescribedSubject",
-    "Document",
-    "Hit",
-    "Kind",
-    "Lang",
-    "Paragraph",
-    "Question",
-    "Role",
-    "Sentence",
-    "Term",
-]
-
 Role = Literal["body", "heading"]
 Lang = Literal["zh", "en"]
 # What a question asks for, and what a sentence is marked as holding (see `rag.query`)

@@ -13,8 +13,8 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from rag.records import Citation, Document, Hit, Sentence
-from rag.text import bigrams, split_sentences
+from rag.records import Citation, Document, Hit
+from rag.text import Sentence, bigrams, split_sentences
 
 MARKER = re.compile(r"\[(\d{1,3})\]")
 PARTIAL = re.compile(r"\[\d{0,3}$")  # a marker that may still be arriving
