@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from rag import RAG, Settings
-from rag.answering.bridge import names_in
+from rag.answering.bridge import names_in, nearest
 from rag.answering.hops import BRIDGE_WEIGHT, bridge_weighed, first_senses
 from rag.evaluation.gold import load_gold
 from rag.indexing.embedders.base import Vectors
@@ -128,6 +128,26 @@ def test_the_gold_sets_two_hop_questions_are_found_and_no_other() -> None:
     found = [i.id for i in two_hop if two_hops(i.question)]
     assert len(found) >= 0.9 * len(two_hop) - 1, found
     assert [i.id for i in items if i.type != "multi-hop" and two_hops(i.question)] == []
+
+
+def test_of_several_names_the_one_by_the_clauses_rarest_word_is_the_bridge() -> None:
+    sentence = (
+        "建设强医院，支持恩平市人民医院创三甲、恩平市中西医结合医院创二甲，"
+        "启动恩平市妇幼保健院PICU(儿童重症监护室)建设，推动沙湖镇中心卫生院提质升级。"
+    )
+    hospital = ("医院", "分院", "卫生院", "院")
+    names = names_in(sentence, hospital, ())
+    # 建设强医院 is a slogan, not a name; 启动 is a verb before one
+    assert names == [
+        "恩平市人民医院",
+        "恩平市中西医结合医院",
+        "沙湖镇中心卫生院",
+        "恩平市妇幼保健院",
+    ]
+    idf = {"picu": 5.0, "监护室": 5.0, "启动": 3.3, "建设": 0.6}  # the clause's words, lower case
+    assert nearest(sentence, names, idf)[0] == "恩平市妇幼保健院"
+    assert nearest(sentence, names, {"门诊": 4.0}) == names  # no clause word: order kept
+    assert names_in("坚持人才强院，提升服务", hospital, ()) == []
 
 
 def test_a_name_runs_left_to_a_particle_or_verb_and_is_no_common_noun() -> None:

@@ -20,14 +20,15 @@ from rag.records import DescribedSubject, Document, Question
 from rag.text import is_cjk
 
 LONGEST = 16  # characters of a name
-# characters that end a name on its left: particles, prepositions, verbs of linking
+# characters that end a name on its left: particles, prepositions, verbs of linking, and 强
+# (人才强院, 建设强医院 are slogans, not names)
 STOPS = set(
-    "的与和及同在由是为对向了将把被从于让使给并也已经曾就都还而且其该个家位名所等至到全两各此本我"
+    "的与和及同在由是为对向了将把被从于让使给并也已经曾就都还而且其该个家位名所等至到全两各此本我强"
 )
 # verbs news writes before a name (推动恩平市人民医院, 联合雅怡社区): the name starts after them
 VERBS = re.compile(
     "联合|开展|推动|签约|签订|举行|成为|通过|获评|加快|推进|打造|依托|携手|接管|牵头|成立|创建|"
-    "指导|帮扶|支持|完成|提升|实现|入选|获批|选定|表示|介绍|来到|走进|前往|组织|带领|领导|融入"
+    "指导|帮扶|支持|完成|提升|实现|入选|获批|选定|表示|介绍|来到|走进|前往|组织|带领|领导|融入|启动"
 )
 # an ending that is part of a longer word: 院长, 局长, 市民, 市场, 区域
 NOT_ENDING = set("长民场域")
@@ -101,10 +102,12 @@ def find_bridge(
     documents: dict[str, Document],
     known: Container[str] = (),
     persons: Sequence[Sequence[str]] = (),
+    clause_idf: dict[str, float] | None = None,
 ) -> Bridge | None:
     """The bridge read from the first-hop `sentences` ``(doc, start, end, title)``, best first,
     that the question has not `named` already (`known`: the index's words; `persons`: each
-    sentence's marked person names, for a person asked about)."""
+    sentence's marked person names, for a person asked about); of several names in one
+    sentence, the one nearest the rarest word of the clause it holds (`clause_idf`)."""
     for i, (doc, start, end, title) in enumerate(sentences):
         text = documents[doc].text[start:end]
         if subject.kind == "person":
@@ -119,5 +122,31 @@ def find_bridge(
                 (subject.head[: -len(e)] for e in subject.endings if subject.head.endswith(e)), ""
             )
             held = [n for n in found if qualifier and qualifier in n]
-            return Bridge((held or found)[0], doc, start, end)
+            found = held or found
+            if len(found) > 1 and clause_idf:
+                found = nearest(text, found, clause_idf)
+            return Bridge(found[0], doc, start, end)
     return None
+
+
+def nearest(text: str, names: list[str], idf: dict[str, float]) -> list[str]:
+    """`names`, the one nearest the rarest clause word `text` holds outside them first
+    (启动恩平市妇幼保健院PICU建设: the PICU the clause names stands by 恩平市妇幼保健院, not by
+    恩平市人民医院 before it); the order as given on ties, or when `text` holds no clause word."""
+    spans = {n: (text.find(n), text.find(n) + len(n)) for n in names}
+    lowered = text.lower()  # the clause's tokens are lower case: picu for PICU
+    held = [
+        (w, at)
+        for w in idf
+        if (at := lowered.find(w)) >= 0 and not any(s <= at < e for s, e in spans.values())
+    ]
+    if not held:
+        return names
+    rarest = max(idf[w] for w, _ in held)
+    marks = [at for w, at in held if idf[w] >= rarest]
+
+    def distance(name: str) -> int:
+        s, e = spans[name]
+        return min(max(s - at, at - e, 0) for at in marks)
+
+    return sorted(names, key=distance)

@@ -97,6 +97,7 @@ class TwoHops:
             [self._persons(s.row, s.hit.doc, s.start, s.end) for s in scored]
             if subject.kind == "person"
             else (),
+            first.idf,
         )
         hop1: dict[str, object] = {"clause": subject.clause, "bridge": bridge and bridge.name}
         if bridge is None:
