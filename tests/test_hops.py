@@ -148,6 +148,7 @@ def test_of_several_names_the_one_by_the_clauses_rarest_word_is_the_bridge() -> 
     assert nearest(sentence, names, idf)[0] == "恩平市妇幼保健院"
     assert nearest(sentence, names, {"门诊": 4.0}) == names  # no clause word: order kept
     assert names_in("坚持人才强院，提升服务", hospital, ()) == []
+    assert names_in("棠下镇卫生院住院大楼投入使用", hospital, ()) == ["棠下镇卫生院"]  # 住院
 
 
 def test_a_name_runs_left_to_a_particle_or_verb_and_is_no_common_noun() -> None:

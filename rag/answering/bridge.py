@@ -62,8 +62,8 @@ def names_in(text: str, endings: Sequence[str], known: Container[str]) -> list[s
     for ending in endings:
         for match in re.finditer(re.escape(ending), text):
             end = match.end()
-            if text[end : end + 1] in NOT_ENDING:
-                continue
+            if text[end : end + 1] in NOT_ENDING or text[match.start() - 1 : end] == "住院":
+                continue  # 院长, 市民; 住院 (inpatient) is no 院 either
             left = match.start()
             while left > 0 and end - left < LONGEST and is_cjk(text[left - 1]):
                 if text[left - 1] in STOPS:
