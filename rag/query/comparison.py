@@ -58,7 +58,9 @@ COMPARATIVE_EN = re.compile(
     re.I,
 )
 WHICH_EN = re.compile(r"\b(?:which|who|whose)\b", re.I)
-CAPITALISED = r"[A-Z][\w'’-]*(?:\s+(?:of\s+)?[A-Z][\w'’-]*)*"
+# a name starts a word and runs eight words at most (Jiangmen Wuyi Aier New Hope Eye Hospital):
+# a pattern free to start inside a word, or to run on, is quadratic on a long question
+CAPITALISED = r"(?<![\w'’-])[A-Z][\w'’-]*(?:\s+(?:of\s+)?[A-Z][\w'’-]*){0,7}"
 PAIR_EN = re.compile(rf"(?P<a>{CAPITALISED})\s*,?\s+(?:or|and|vs\.?|versus)\s+(?P<b>{CAPITALISED})")
 LEADING_EN = re.compile(r"^(?:Between|In|Did|Does|Do|Was|Were|Has|Have|Had|Is|Which|Who)\s+")
 
@@ -147,7 +149,7 @@ def _chinese_name(phrase: str, terms: tuple[Term, ...]) -> str:
 
 def _en(text: str, terms: tuple[Term, ...]) -> Comparison | None:
     comparative = COMPARATIVE_EN.search(text)
-    pair = PAIR_EN.search(text)
+    pair = PAIR_EN.search(text) if comparative else None
     if comparative is None or pair is None:
         return None
     if not WHICH_EN.search(text) and not re.search(r"\bor\b", pair.group(0)):
