@@ -15,8 +15,9 @@ Both figures must hold: the product of the selector's probabilities that each se
 its look-up must clear the threshold a single answer clears (蓬江区's 116支 family-doctor teams
 do not answer a question about signing rates), and the figures must be alike: a share
 (66.67%, 三成) is not compared with a count (4所). When they are not, when either figure is
-not found, or when they are equal, the question as asked is answered in one hop from both
-look-ups' passages, with the first look-up's vector.
+not found, or when they are equal, the answer is "not found" with both look-ups' passages:
+answered in one hop instead, such questions got a sentence that compares nothing
+(展望2025年，新会区卫生健康局将… for which of two places plans more new hospitals).
 `Answer.meta["hops"]` records each look-up (its question, entity and figure).
 """
 
@@ -27,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from rag.answering.english import QUOTED
-from rag.answering.template import Scored, TemplateAnswerer
+from rag.answering.template import NOT_FOUND, Scored, TemplateAnswerer
 from rag.indexing.bilingual import name_suffix
 from rag.indexing.embedders.base import Vectors
 from rag.records import Answer, Citation, Comparison, Hit, Question
@@ -185,9 +186,10 @@ class Comparisons:
         sure = a.probability * b.probability >= self.answerer.threshold(read)
         # and alike: a share (66.67%) is no match for a count (4所)
         alike = share(a.span) == share(b.span) and a.value != b.value
-        if a.found is None or b.found is None or not sure or not alike:  # one hop, as asked
-            answer = self.answerer.answer(replace(read, comparison=None), a.qvec, hits)
-            return replace(answer, meta={**answer.meta, "hops": hops})
+        meta: dict[str, object] = {"answerer": "template", "kind": compared.kind, "hops": hops}
+        if a.found is None or b.found is None or not sure or not alike:
+            # no quote of one sentence says which is more: the articles don't say
+            return Answer(NOT_FOUND[read.lang], False, (), tuple(hits), read.lang, meta)
         winner = a if (a.value > b.value) == compared.larger else b
         found = {(lk.found.hit.doc, lk.found.start): lk.found for lk in lookups if lk.found}
         chosen = sorted(found.values(), key=lambda s: (s.hit.doc, s.start))  # one sentence once
@@ -213,10 +215,5 @@ class Comparisons:
             text = f"{lead}: {spans} — {QUOTED}{quotes}"
         else:
             text = f"{winner.entity}（{figures}）—— {quotes}"
-        meta: dict[str, object] = {
-            "answerer": "template",
-            "kind": compared.kind,
-            "hops": hops,
-            "comparison": {"winner": winner.entity, "larger": compared.larger},
-        }
+        meta["comparison"] = {"winner": winner.entity, "larger": compared.larger}
         return Answer(text, True, citations, tuple(hits), read.lang, meta, winner.entity)
