@@ -241,13 +241,16 @@ class RAG:
             qvec = self.retriever.embed_query(read)
             clock.lap("embed")
             hits = self.retriever.search(read, k, self.settings.mode, qvec=qvec, clock=clock)
-        if self.generator is None:
+
+        def template() -> Answer:  # the answer without a generator, or when it fails
             if two_hops:
-                answer = self.hops.answer(two_hops, k)
-            elif lookups:
-                answer = self.comparisons.answer(read, lookups, k)
-            else:
-                answer = self.answerer.answer(read, qvec, hits)
+                return self.hops.answer(two_hops, k)
+            if lookups:
+                return self.comparisons.answer(read, lookups, k)
+            return self.answerer.answer(read, qvec, hits)
+
+        if self.generator is None:
+            answer = template()
             clock.lap("answer")
             answer = replace(answer, meta={**answer.meta, "timings_ms": clock.ms()})
             yield from _pieces(answer)
@@ -262,7 +265,7 @@ class RAG:
         except GeneratorError as exc:
             if not self.settings.generator_fallback:
                 raise
-            fallback = self.answerer.answer(read, qvec, hits)
+            fallback = template()
             clock.lap("answer")
             meta = {
                 **fallback.meta,

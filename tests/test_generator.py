@@ -114,6 +114,15 @@ def test_fallback_to_the_template_answer(seed_rag: RAG, fake_llm: FakeLLM) -> No
     assert "HTTP 500" in str(answer.meta["fallback"])
 
 
+def test_a_comparison_falls_back_to_its_own_template_answer(
+    seed_rag: RAG, fake_llm: FakeLLM
+) -> None:
+    rag = with_generator(seed_rag, fake_llm.base_url, "error-500", fallback=True)
+    answer = rag.ask("江门五邑爱尔新希望眼科医院和鹤山市第三人民医院，哪家医院成立得更早？")
+    assert answer.short == "江门五邑爱尔新希望眼科医院" and len(answer.citations) == 2
+    assert "HTTP 500" in str(answer.meta["fallback"]) and "comparison" in answer.meta
+
+
 def test_unknown_answerer_or_generator_is_named(seed_rag: RAG) -> None:
     with pytest.raises(ConfigError, match="unknown answerer 'llm'"):
         RAG(seed_rag.index, seed_rag.embedder, Settings(answerer="llm"))
