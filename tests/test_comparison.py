@@ -145,6 +145,8 @@ def test_an_earlier_date_wins_and_both_sentences_are_cited(seed_rag: RAG) -> Non
         "2023年，鹤山市第三人民医院" in q for q in quotes
     )
     assert answer.meta["comparison"] == {"winner": "江门五邑爱尔新希望眼科医院", "larger": False}
+    # its confidence is that of both figures, as a one-hop answer's is of its sentence
+    assert answer.meta["best_score"] >= answer.meta["min_score"]  # type: ignore[operator]
     assert len(answer.hits) >= 2
 
 
@@ -153,6 +155,7 @@ def test_unsure_or_unlike_figures_are_not_found(seed_rag: RAG) -> None:
     # both sentences answer stays under the threshold; no one sentence says which is more
     answer = seed_rag.ask("江门市中心医院和江门市人民医院，哪家医院接诊的外星人更多？")
     assert not answer.found and "comparison" not in answer.meta and len(answer.hits) == 5
+    assert answer.meta["best_score"] < answer.meta["min_score"]  # type: ignore[operator]
     hops = answer.meta["hops"]
     assert [h["entity"] for h in hops] == ["江门市中心医院", "江门市人民医院"]  # type: ignore[index]
     # a share is no match for a count: 蓬江区's 116支 teams against 江海区's 三成 signed

@@ -183,10 +183,17 @@ class Comparisons:
         a, b = lookups
         # both figures must hold: the chance that both sentences answer, under the threshold
         # one answer must clear, is no comparison (蓬江区's 116支 teams is no signing rate)
-        sure = a.probability * b.probability >= self.answerer.threshold(read)
+        both, threshold = a.probability * b.probability, self.answerer.threshold(read)
+        sure = both >= threshold
         # and alike: a share (66.67%) is no match for a count (4所)
         alike = share(a.span) == share(b.span) and a.value != b.value
-        meta: dict[str, object] = {"answerer": "template", "kind": compared.kind, "hops": hops}
+        meta: dict[str, object] = {  # as a one-hop answer's, the confidence that of both
+            "answerer": "template",
+            "kind": compared.kind,
+            "best_score": round(both, 4),
+            "min_score": threshold,
+            "hops": hops,
+        }
         if a.found is None or b.found is None or not sure or not alike:
             # no quote of one sentence says which is more: the articles don't say
             return Answer(NOT_FOUND[read.lang], False, (), tuple(hits), read.lang, meta)
