@@ -201,7 +201,8 @@ class RAG:
         if read.subject is not None:  # a described subject: both hops' passages
             return self.hops.hits(self.hops.retrieve(read, k, mode), k)
         if read.comparison is not None:  # two things compared: both look-ups' passages
-            return self.comparisons.hits(self.comparisons.retrieve(read, k, mode), k)
+            lookups = self.comparisons.retrieve(read, k, mode, figures=False)
+            return self.comparisons.hits(lookups, k)
         return self.retriever.search(read, k, mode)
 
     def ask(self, question: str, k: int | None = None) -> Answer:

@@ -31,7 +31,7 @@ from rag.answering.english import QUOTED
 from rag.answering.template import NOT_FOUND, Scored, TemplateAnswerer
 from rag.indexing.bilingual import name_suffix
 from rag.indexing.embedders.base import Vectors
-from rag.records import Answer, Citation, Comparison, Hit, Question
+from rag.records import Answer, Comparison, Hit, Question
 from rag.retrieval.retriever import Retriever
 from rag.timing import Clock
 
@@ -47,7 +47,7 @@ YEAR = re.compile(r"(?P<y>(?:19|20)\d\d)年(?:(?P<m>\d{1,2})月)?")
 
 def chinese_number(text: str) -> float | None:
     """一百二十 → 120, 两 → 2, 十二 → 12; None for what is no numeral."""
-    total, section, digit = 0, 0, 0
+    section, digit = 0, 0
     for char in text:
         if char in DIGITS or char == "两":
             digit = 2 if char == "两" else DIGITS.index(char)
@@ -56,8 +56,7 @@ def chinese_number(text: str) -> float | None:
             digit = 0
         else:
             return None
-    total = section + digit
-    return float(total) if text else None
+    return float(section + digit) if text else None
 
 
 def share(span: str) -> bool:
@@ -111,10 +110,11 @@ class Comparisons:
     answerer: TemplateAnswerer
 
     def retrieve(
-        self, read: Question, k: int, mode: str, clock: Clock | None = None
+        self, read: Question, k: int, mode: str, clock: Clock | None = None, figures: bool = True
     ) -> list[Lookup]:
-        """Both look-ups, each with its entity's figure when one is found; `clock` laps
-        ``embed`` (both embeddings) and the searches."""
+        """Both look-ups, each with its entity's figure when one is found (`figures`: off for
+        a search, which only wants the passages); `clock` laps ``embed`` (both embeddings)
+        and the searches."""
         compared = read.comparison
         assert compared is not None, "a comparison question names what it compares"
         lap = clock.lap if clock else lambda stage: None
@@ -131,7 +131,8 @@ class Comparisons:
             lap("embed")
             hits = self.retriever.search(question, k, mode, qvec=qvec, clock=clock)
             lookup = Lookup(entity, question, qvec, hits)
-            self._read_figure(lookup, compared)
+            if figures:
+                self._read_figure(lookup, compared)
             lookups.append(lookup)
         return lookups
 
@@ -200,18 +201,7 @@ class Comparisons:
         winner = a if (a.value > b.value) == compared.larger else b
         found = {(lk.found.hit.doc, lk.found.start): lk.found for lk in lookups if lk.found}
         chosen = sorted(found.values(), key=lambda s: (s.hit.doc, s.start))  # one sentence once
-        citations = tuple(
-            Citation(
-                n=n,
-                doc=s.hit.doc,
-                title=s.hit.title,
-                quote=self.answerer.documents[s.hit.doc].text[s.start : s.end],
-                start=s.start,
-                end=s.end,
-                chunk_id=s.hit.chunk_id,
-            )
-            for n, s in enumerate(chosen, start=1)
-        )
+        citations = tuple(self.answerer.cite(n, s) for n, s in enumerate(chosen, start=1))
         quotes = "".join(f"{c.quote}[{c.n}]" for c in citations)
         figures = "；".join(f"{lk.entity}：{lk.span}" for lk in lookups)
         if read.lang == "en":

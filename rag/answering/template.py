@@ -298,6 +298,11 @@ class TemplateAnswerer:
         )
         return span, short
 
+    def cite(self, n: int, s: Scored) -> Citation:
+        """Candidate `s` as citation [`n`]: its sentence quoted verbatim."""
+        quote = self.documents[s.hit.doc].text[s.start : s.end]
+        return Citation(n, s.hit.doc, s.hit.title, quote, s.start, s.end, s.hit.chunk_id)
+
     def _repeats(self, a: Scored, b: Scored) -> bool:
         """Whether sentence `a` mostly says again what `b` says (a caption repeating the text)."""
         grams_a, grams_b = (
@@ -321,18 +326,7 @@ class TemplateAnswerer:
         }
         if not chosen:
             return Answer(NOT_FOUND[lang], False, (), tuple(hits), lang, meta)
-        citations = tuple(
-            Citation(
-                n=n,
-                doc=s.hit.doc,
-                title=s.hit.title,
-                quote=self.documents[s.hit.doc].text[s.start : s.end],
-                start=s.start,
-                end=s.end,
-                chunk_id=s.hit.chunk_id,
-            )
-            for n, s in enumerate(chosen, start=1)
-        )
+        citations = tuple(self.cite(n, s) for n, s in enumerate(chosen, start=1))
         quotes = "".join(f"{c.quote}[{c.n}]" for c in citations)
         span, short = self._short(question, scored[0])
         if lang == "en":
