@@ -195,3 +195,13 @@ def test_exact_match_and_f1_score_the_short_answer() -> None:
     assert scores["em"] == 1.0 and scores["f1"] == 1.0 and scores["correct"]
     loose = judge(item, (), Answer("住院率达到86.4%。[1]", True, (), (), "zh", {}, "达到86.4%"))
     assert loose["em"] == 0.0 and 0.5 < loose["f1"] < 1.0
+
+
+def test_a_gold_number_counts_only_whole() -> None:
+    from rag.evaluation.runner import holds
+
+    assert holds("争取每千人口托位数达5个。", "5个")
+    assert not holds("争取每千人口托位数达5.5个。", "5个")  # 004-15 counted right so before
+    assert not holds("新增13所", "3所") and holds("新增3所、13所", "3所")
+    assert not holds("2024年", "202") and holds("达86.4%", "86.4%")
+    assert holds("江门市中心医院", "中心医院")  # words are matched as before

@@ -119,6 +119,14 @@ def char_f1(predicted: str, reference: str) -> float:
     return 2 * precision * recall / (precision + recall)
 
 
+def holds(text: str, gold: str) -> bool:
+    """Whether `text` holds the gold answer, a number whole: 5个 is not in 5.5个, 3所 not in
+    13所 (before, 004-15 counted right with 5.5个 for 5个)."""
+    lead = r"(?<![\d.])" if gold[:1].isdigit() else ""
+    tail = r"(?![\d])" if gold[-1:].isdigit() else ""
+    return re.search(lead + re.escape(gold) + tail, text) is not None
+
+
 def judge(item: GoldItem, hits: Sequence[Hit], answer: Answer) -> dict[str, Any]:
     """The per-item scores."""
     if not item.answerable:
@@ -144,7 +152,7 @@ def judge(item: GoldItem, hits: Sequence[Hit], answer: Answer) -> dict[str, Any]
         "budget_hit": budget_hit(hits, item),
         # a comparison's text names both things compared: its short answer names the winner
         "correct": answer.found
-        and any(squash(a) in (short if "comparison" in answer.meta else text) for a in answers),
+        and any(holds(short if "comparison" in answer.meta else text, squash(a)) for a in answers),
         "cited_ok": cited_ok,
         "char_f1": char_f1(core, "".join(item.evidence)) if answer.found else 0.0,
         # a reader's figures: the short answer against the gold spans
