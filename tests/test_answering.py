@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from rag import RAG, Answer, QueryError
+from rag.answering.timeframe import FRAME
 
 # Strict: a fix fails here, and the item returns to its list. Since the selector reads the
 # answer's shape and its threshold was chosen again (2026-12-06, eval/README.md "The selector
@@ -138,3 +139,35 @@ def test_markup_in_documents_never_becomes_markup(tmp_path: Path) -> None:
     assert '<a href="#rag-cite-1">[1]</a>' in answer._repr_html_()
     not_found = rag.ask("明天江门的天气怎么样？")
     assert "<script" not in not_found._repr_html_()
+
+
+@pytest.mark.parametrize(
+    ("year", "found"),
+    [("2024年", True), ("", True), ("2023年", False)],  # the page reviews 2024
+)
+def test_a_figure_of_another_years_review_does_not_answer(
+    seed_rag: RAG, year: str, found: bool
+) -> None:
+    # 全区居民健康素养水平达39.1%。 names no year: its article opens 2024年，蓬江区卫生健康局…
+    answer = seed_rag.ask(f"{year}蓬江区全区居民健康素养水平是多少？")
+    assert answer.found is found, answer.text
+    assert ("39.1%" in answer.text) is found
+
+
+def test_a_time_frame_is_a_year_opening_a_sentence_in_the_article(seed_rag: RAG) -> None:
+    frames = seed_rag.answerer.timeframes
+    doc = next(d for d in seed_rag.answerer.documents.values() if "39.1%" in d.text)
+    text = doc.text
+    assert frames.year(doc.id, text.index("全区居民健康素养水平达39.1%")) == "2024"
+    # a year opening a sentence or clause frames; one inside a sentence (a title) does not
+    framing = [m.group(1) for m in FRAME.finditer("回首2024年，…。2025年，将…；2023年以来，…")]
+    assert framing == ["2024", "2025", "2023"]
+    assert not FRAME.search("中医科获评“2024年江门市基层特色专科”。新增2023年度项目，")
+    # before an article's first framing year, nothing frames it
+    headline = doc.articles[0]
+    assert frames.year(doc.id, headline.start) is None
+    asked = frozenset({"2023"})
+    at = text.index("全区居民健康素养水平达39.1%")
+    assert frames.conflicts(asked, doc.id, at, "全区居民健康素养水平达39.1%。")
+    assert not frames.conflicts(asked, doc.id, at, "2024年全区居民健康素养水平达39.1%。")
+    assert not frames.conflicts(frozenset(), doc.id, at, "全区居民健康素养水平达39.1%。")
