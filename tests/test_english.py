@@ -15,6 +15,7 @@ from rag.answering.english import english_lead, pick_span, romanized
 from rag.indexing import bilingual
 from rag.indexing.bilingual import TermLookup, glossary, in_vocabulary, pinyin_keys
 from rag.indexing.dictionaries import Dictionaries, cache_name, cedict_entries, load_dictionaries
+from rag.indexing.lexical import TOKENIZER
 from rag.query.analysis import asked_kind
 from rag.query.english import american, english_terms
 from rag.text import simplified
@@ -366,3 +367,25 @@ def test_a_name_jieba_cuts_in_two_is_found_by_its_pinyin(
 )
 def test_the_kind_an_english_question_asks(question: str, kind: str) -> None:
     assert asked_kind(question) == kind
+
+
+def test_a_place_name_jieba_splits_is_a_token_whole() -> None:
+    from rag.indexing.lexical import place_names, single_pairs, tokenize
+
+    # jieba cuts 棠下镇 into 棠/下/镇 (下 a stopword) and keeps 杜阮 only as 杜阮镇
+    assert {"棠下", "棠下镇"} <= set(tokenize("棠下镇卫生院住院大楼"))
+    assert {"都斛", "都斛镇"} <= set(tokenize("都斛镇卫生院"))
+    assert "杜阮" in tokenize("杜阮镇卫生院")
+    assert place_names(["江门", "市"]) == [] and place_names(["乡镇"]) == []
+    assert "棠下" in single_pairs("棠下那家镇级卫生院")  # kept when passages hold it
+
+
+def test_a_place_jieba_splits_is_found_by_pinyin_and_by_its_chinese_name(seed_rag: RAG) -> None:
+    assert "棠下" in seed_rag.index.lookup.pinyin["tangxia"]
+    assert seed_rag.manifest["tokenizer"] == TOKENIZER
+    english = seed_rag.analyse("How much did the oral CT scanner bought by Tangxia town cost?")
+    assert "棠下" in {t.text for t in english.terms}
+    chinese = seed_rag.analyse("棠下那家镇级卫生院把哪两个科当作重点发力的方向？")
+    assert "棠下" in chinese.tokens and "棠下" in chinese.idf
+    top = seed_rag.search("When did the inpatient building of Tangxia town health center open?")[0]
+    assert "棠下镇卫生院住院大楼于2023年6月投入使用" in top.text

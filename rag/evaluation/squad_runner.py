@@ -27,6 +27,7 @@ from rag.evaluation.squad import (
     write_corpus,
 )
 from rag.indexing.bilingual import RECIPE, glossary_version
+from rag.indexing.lexical import TOKENIZER
 from rag.indexing.store import MANIFEST
 from rag.settings import Settings
 
@@ -61,14 +62,17 @@ def open_or_build(
     changed: bool = True,
 ) -> RAG:
     """The index of `corpus` at `index_dir`: opened when built from it, the corpus has not
-    `changed` since and its English lookup is of today's recipe and glossary, else built
+    `changed` since, its tokens are cut as today's (`TOKENIZER`) and its English lookup is of
+    today's recipe and glossary, else built
     (reusing the embeddings there)."""
     if not changed and (index_dir / MANIFEST).is_file():
         rag = RAG.open(index_dir, settings=settings)
         made = rag.manifest.get("english_terms", {}).get("versions", {})
         today = {"recipe": RECIPE, "glossary": glossary_version()}
-        if rag.manifest["corpus"]["path"] == str(corpus) and all(
-            made.get(key) == value for key, value in today.items()
+        if (
+            rag.manifest["corpus"]["path"] == str(corpus)
+            and rag.manifest.get("tokenizer") == TOKENIZER
+            and all(made.get(key) == value for key, value in today.items())
         ):
             return rag
     if donor is not None:

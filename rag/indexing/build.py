@@ -21,7 +21,7 @@ from rag.errors import CorpusError
 from rag.indexing.bilingual import TermLookup, describe, lookup_for
 from rag.indexing.dense import DenseIndex
 from rag.indexing.embedders.base import Embedder
-from rag.indexing.lexical import LexicalIndex
+from rag.indexing.lexical import TOKENIZER, LexicalIndex
 from rag.indexing.reuse import read_reusable
 from rag.indexing.sentence_table import (
     SentenceRef,
@@ -296,6 +296,7 @@ def _write(
         "build_seconds": round(clock.total, 3),
         "versions": _versions(),
         "english_terms": describe(built.lookup),
+        "tokenizer": TOKENIZER,
     }
     try:
         manifest = write_index(

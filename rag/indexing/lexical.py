@@ -2,7 +2,8 @@
 
 Queries and passages are normalised alike (`rag.text.normalize`: full-width forms, Traditional →
 Simplified) and segmented alike (jieba search mode, which adds the short words inside long
-ones: 医疗卫生 → 医疗, 卫生, 医疗卫生). Numbers stay searchable with their unit as well as
+ones: 医疗卫生 → 医疗, 卫生, 医疗卫生), place names jieba splits kept whole as well
+(`place_names`: 棠/下/镇 → 棠下, 棠下镇). Numbers stay searchable with their unit as well as
 bare: ``2023年`` gives ``2023`` and ``2023年``; ``66.67%`` gives ``66.67`` and ``66.67%``.
 """
 
@@ -15,6 +16,7 @@ from array import array
 from collections.abc import Sequence
 from functools import lru_cache
 from importlib import resources
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -119,6 +121,47 @@ def _is_word(token: str) -> bool:
     return any(unicodedata.category(ch)[0] in "LN" for ch in token)
 
 
+# Recorded in the manifest: an index whose tokens were cut another way is rebuilt, not reused,
+# by `rag eval --squad` (bump on any change to `tokenize`)
+TOKENIZER = "2"  # 2: place names (`place_names`)
+# what follows a place's name; jieba often leaves the name before it in single characters
+# (棠下镇 → 棠/下/镇, 都斛镇 → 都/斛/镇) or keeps it only with its suffix (杜阮镇, 双水镇), so
+# that BM25 never matched 棠下 and the English lookup had no word to read "Tangxia" as
+PLACE_SUFFIXES = ("街道", "镇", "乡", "村", "区", "市", "县")
+
+
+def _single(token: str) -> bool:
+    return len(token) == 1 and "\u4e00" <= token <= "\u9fff"
+
+
+def place_names(cut: Sequence[str]) -> list[str]:
+    """The place names jieba's `cut` splits or keeps only whole: 棠/下/镇 → 棠下 and 棠下镇
+    (the two characters before the suffix); 杜阮镇 → 杜阮."""
+    names = []
+    for i, token in enumerate(cut):
+        if token in PLACE_SUFFIXES:
+            if i >= 2 and _single(cut[i - 1]) and _single(cut[i - 2]):
+                name = cut[i - 2] + cut[i - 1]
+                names += [name, name + token]
+        elif len(token) >= 3:
+            suffix = next((x for x in PLACE_SUFFIXES if token.endswith(x)), "")
+            stem = token[: len(token) - len(suffix)]
+            if suffix and len(stem) >= 2 and all(_single(c) for c in stem):
+                names.append(stem)
+    return names
+
+
+def single_pairs(text: str) -> list[str]:
+    """Each two neighbouring single characters of `text` as jieba cuts it, joined (棠下 from
+    棠/下): a question's word that passages may hold whole (`place_names`)."""
+    cut = _cut(normalize(text).lower())
+    return [a + b for a, b in pairwise(cut) if _single(a) and _single(b)]
+
+
+def _cut(norm: str) -> list[str]:
+    return [token for raw in _jieba().cut_for_search(norm) if (token := raw.strip())]
+
+
 def tokenize(text: str) -> list[str]:
     """The BM25 tokens of `text` (query or passage), in order, repeats kept."""
     return list(_tokens(text))
@@ -130,12 +173,13 @@ def _tokens(text: str) -> tuple[str, ...]:
     and a headline or section is the context of every sentence under it."""
     norm = normalize(text).lower()
     stop = stopwords()
-    tokens = [
-        token
-        for raw in _jieba().cut_for_search(norm)
-        if (token := raw.strip()) and _is_word(token) and token not in stop
-    ]
+    cut = _cut(norm)
+    tokens = [token for token in cut if _is_word(token) and token not in stop]
     have = set(tokens)
+    for name in place_names(cut):
+        if name not in have:
+            tokens.append(name)
+            have.add(name)
     for match in NUMBER.finditer(norm):
         number = match.group()
         unit = norm[match.end() : match.end() + 1]

@@ -12,7 +12,7 @@ import re
 
 from rag.errors import QueryError
 from rag.indexing.bilingual import TermLookup
-from rag.indexing.lexical import LexicalIndex, tokenize
+from rag.indexing.lexical import LexicalIndex, single_pairs, tokenize
 from rag.indexing.marks import MEASURE_WORDS
 from rag.query.comparison import compared
 from rag.query.english import english_terms
@@ -108,7 +108,11 @@ def analyse(text: str, lexical: LexicalIndex, lookup: TermLookup | None = None) 
         QueryError: the question is not text, or is empty.
     """
     text = check_query(text)
+    # a place name jieba splits in a question (棠/下 in 棠下那家卫生院) that passages hold whole
     tokens = tuple(tokenize(text))
+    tokens += tuple(
+        p for p in dict.fromkeys(single_pairs(text)) if lexical.has(p) and p not in tokens
+    )
     # English words, alone or among Chinese ones ("What did 唐聪 do in 2010?"), get terms
     terms: tuple[Term, ...] = ()
     if lookup is not None and LATIN.search(text):
