@@ -201,7 +201,7 @@ class RAG:
         if read.subject is not None:  # a described subject: both hops' passages
             return self.hops.hits(self.hops.retrieve(read, k, mode), k)
         if read.comparison is not None:  # two things compared: both look-ups' passages
-            lookups = self.comparisons.retrieve(read, k, mode, figures=False)
+            lookups = self.comparisons.retrieve(read, k, mode)  # the figures' passages first
             return self.comparisons.hits(lookups, k)
         return self.retriever.search(read, k, mode)
 
