@@ -46,7 +46,7 @@ class Timeframes:
         i = bisect_left(positions, start) - 1
         if i < 0:
             return None
-        article = next((a for a in self._documents[doc].articles if a.start <= start < a.end), None)
+        article = self._documents[doc].article_at(start)
         if article is not None and positions[i] < article.start:
             return None  # the frame is another article's
         return years[i]
