@@ -158,8 +158,11 @@ def single_pairs(text: str) -> list[str]:
     return [a + b for a, b in pairwise(cut) if _single(a) and _single(b)]
 
 
-def _cut(norm: str) -> list[str]:
-    return [token for raw in _jieba().cut_for_search(norm) if (token := raw.strip())]
+@lru_cache(maxsize=4096)
+def _cut(norm: str) -> tuple[str, ...]:
+    """jieba's search-mode cut of normalised text, cached: a question is cut for its tokens
+    and again for its `single_pairs`."""
+    return tuple(token for raw in _jieba().cut_for_search(norm) if (token := raw.strip()))
 
 
 def tokenize(text: str) -> list[str]:
