@@ -272,7 +272,7 @@ class TemplateAnswerer:
         row = np.asarray(scored[0].features, dtype=np.float64)
         # a figure of another year's review or plan: to the confidence, as if it named that
         # year (not to the ranker: train and dev, 4 more refusals; with it, 2 fewer besides)
-        row[YEAR_CONFLICT] = 1.0 if scored[0].framed else row[YEAR_CONFLICT]
+        row[YEAR_CONFLICT] = max(row[YEAR_CONFLICT], float(scored[0].framed))
         return selector.probability(row)
 
     def choose(self, scored: list[Scored], confidence: float, threshold: float) -> list[Scored]:

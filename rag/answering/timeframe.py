@@ -15,6 +15,7 @@ from bisect import bisect_left
 from collections.abc import Mapping
 from functools import lru_cache
 
+from rag.answering.selector import YEARS
 from rag.records import Document
 
 # a year opening a sentence or clause, or after a verb of looking back or ahead
@@ -23,7 +24,6 @@ FRAME = re.compile(
     r"(?:以来|全年|上半年|下半年)?[，,]",
     re.M,
 )
-YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 DOCUMENTS_CACHED = 4096  # documents whose frames are kept (a few dozen numbers each)
 
 
@@ -53,7 +53,7 @@ class Timeframes:
 
     def conflicts(self, asked: frozenset[str], doc: str, start: int, sentence: str) -> bool:
         """The question names years (`asked`), the sentence none, and its frame is another."""
-        if not asked or YEAR.search(sentence):
+        if not asked or YEARS.search(sentence):
             return False
         framed = self.year(doc, start)
         return framed is not None and framed not in asked
