@@ -33,6 +33,8 @@ from rag.answering.short import (
 )
 from rag.errors import ConfigError
 from rag.evaluation.gold import load_gold
+from rag.indexing.marks import persons
+from rag.query.analysis import asked_kind
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -131,6 +133,45 @@ def test_the_short_answer_is_the_span_and_leads_the_text(
     assert answer.found and answer.short == short
     assert answer.text.startswith(f"{short} —— ")
     assert any(short in c.quote for c in answer.citations)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "names", "not_names"),
+    [
+        # the byline's name without its title: 局长是谁 names 局长, so 局长杨家慧 never answered
+        ("江海区卫生健康局党组书记、局长杨家慧", ["杨家慧"], ["局长杨家慧"]),
+        # jieba cuts 温力/生 and 李鹏/飞: the surname after a title, the noun closing the name
+        (
+            "特派总院专家温力生担任麻醉疼痛科专科主任、徐裕海担任康复治疗中心专科主任",
+            ["温力生", "徐裕海"],
+            [],
+        ),
+        ("不仅如此，李鹏飞介绍：“针对专业技术人才少", ["李鹏飞"], ["李鹏"]),
+        # after a title, a word that is no name (院长研究基金 once marked 研究基 a person)
+        ("率先推出“院长研究基金”，出资协助成立“粤江联合基金”", [], ["研究基"]),
+        ("家庭医生团队有116支，医生来院出诊", [], ["团队有", "来院出"]),
+    ],
+)
+def test_a_person_is_marked_by_the_name_alone(
+    sentence: str, names: list[str], not_names: list[str]
+) -> None:
+    marked = [sentence[start:end] for start, end in persons(sentence)]
+    assert all(name in marked for name in names), marked
+    assert not any(name in marked for name in not_names), marked
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("江海区卫生健康局局长叫什么名字？", "person"),
+        ("这本书的作者叫什么？", "person"),
+        ("她丈夫的名字是什么？", "person"),
+        ("这家医院叫什么名字？", "any"),  # an organisation's name: no person asked
+        ("这个国家叫什么名字？", "any"),
+    ],
+)
+def test_a_name_asked_after_a_role_asks_for_a_person(question: str, kind: str) -> None:
+    assert asked_kind(question) == kind
 
 
 def test_a_refusal_has_no_short_answer(seed_rag: RAG) -> None:

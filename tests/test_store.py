@@ -112,6 +112,29 @@ def test_rebuild_over_an_older_format_reuses_its_vectors(index_copy: Path) -> No
     assert RAG.open(index_copy).manifest["format_version"] == 6
 
 
+def test_marks_of_older_rules_are_made_again_not_reused(index_copy: Path) -> None:
+    """Marks are stored and reused by sentence; an index marked by other rules (`MARKS`)
+    gives its vectors but not its marks, which are made again, as today's rules make them."""
+    from rag.indexing.marks import MARKS, marks
+    from rag.indexing.reuse import read_reusable
+
+    manifest_path = index_copy / "manifest.json"
+    manifest = json.loads(manifest_path.read_text("utf-8"))
+    name = manifest["embedder"]["name"]
+    assert manifest["marks"] == MARKS and read_reusable(index_copy, name).features is not None
+    manifest["marks"] = "1"
+    manifest_path.write_text(json.dumps(manifest), "utf-8")
+    older = read_reusable(index_copy, name)
+    assert older.features is None and len(older.vectors) > 0
+    rebuilt = RAG.build(SEEDS, index_copy)
+    assert rebuilt.build_report is not None and rebuilt.build_report.embedded == 0
+    assert rebuilt.manifest["marks"] == MARKS
+    table = rebuilt.index.sentences
+    ref = table.refs[0]
+    text = rebuilt.documents[ref.doc].text[ref.start : ref.end]
+    assert [tuple(m) for m in table.features.marks_of(0).tolist()] == marks(text)
+
+
 def test_a_format_4_index_with_every_raw_offset_still_opens(
     seed_rag: RAG, index_copy: Path
 ) -> None:

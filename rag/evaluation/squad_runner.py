@@ -28,6 +28,7 @@ from rag.evaluation.squad import (
 )
 from rag.indexing.bilingual import RECIPE, glossary_version
 from rag.indexing.lexical import TOKENIZER
+from rag.indexing.marks import MARKS
 from rag.indexing.store import MANIFEST
 from rag.settings import Settings
 
@@ -62,7 +63,8 @@ def open_or_build(
     changed: bool = True,
 ) -> RAG:
     """The index of `corpus` at `index_dir`: opened when built from it, the corpus has not
-    `changed` since, its tokens are cut as today's (`TOKENIZER`) and its English lookup is of
+    `changed` since, its tokens are cut as today's (`TOKENIZER`), its sentences marked so
+    (`MARKS`) and its English lookup is of
     today's recipe and glossary, else built
     (reusing the embeddings there)."""
     if not changed and (index_dir / MANIFEST).is_file():
@@ -72,6 +74,7 @@ def open_or_build(
         if (
             rag.manifest["corpus"]["path"] == str(corpus)
             and rag.manifest.get("tokenizer") == TOKENIZER
+            and rag.manifest.get("marks") == MARKS
             and all(made.get(key) == value for key, value in today.items())
         ):
             return rag

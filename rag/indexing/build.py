@@ -22,6 +22,7 @@ from rag.indexing.bilingual import TermLookup, describe, lookup_for
 from rag.indexing.dense import DenseIndex
 from rag.indexing.embedders.base import Embedder
 from rag.indexing.lexical import TOKENIZER, LexicalIndex
+from rag.indexing.marks import MARKS
 from rag.indexing.reuse import read_reusable
 from rag.indexing.sentence_table import (
     SentenceRef,
@@ -297,6 +298,7 @@ def _write(
         "versions": _versions(),
         "english_terms": describe(built.lookup),
         "tokenizer": TOKENIZER,
+        "marks": MARKS,
     }
     try:
         manifest = write_index(

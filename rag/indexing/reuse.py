@@ -11,6 +11,7 @@ from typing import Any
 from rag.errors import IndexCorruptError
 from rag.indexing.bilingual import TermLookup
 from rag.indexing.dense import DenseIndex
+from rag.indexing.marks import MARKS
 from rag.indexing.sentence_table import SENTENCE_ROWS, SentenceFeatures, load_keys
 from rag.indexing.store import (
     LOOKUP,
@@ -45,8 +46,9 @@ class Reusable:
 def read_reusable(path: Path, embedder_name: str) -> Reusable:
     """Vectors and sentence marks of the index at `path`, each file read and verified once.
     Vectors are read from any format since 2 (those files have not changed but for the
-    sentence vectors' precision), so a format change re-embeds nothing; marks from format 3
-    on. Empty when absent, unreadable or built with another embedder."""
+    sentence vectors' precision), so a format change re-embeds nothing; marks from an index
+    whose manifest records today's `MARKS`. Empty when absent, unreadable or built with
+    another embedder."""
     path, nothing = Path(path), Reusable()
     try:
         manifest = json.loads((path / MANIFEST).read_text("utf-8"))
@@ -55,7 +57,8 @@ def read_reusable(path: Path, embedder_name: str) -> Reusable:
         rows = SENTENCE_ROWS if SENTENCE_ROWS in manifest["files"] else "sentences.jsonl"
         names = ["chunks.jsonl", "vectors.faiss", rows, SENTENCE_VECTORS]
         names += [SENTENCE_RANGES] if SENTENCE_RANGES in manifest["files"] else []
-        has_marks = "sentence_features.npz" in manifest["files"]
+        # marks made by today's rules (`MARKS`) only; older ones are made again
+        has_marks = "sentence_features.npz" in manifest["files"] and manifest.get("marks") == MARKS
         names += ["sentence_features.npz"] if has_marks else []
         verify_files(path, {"files": {n: manifest["files"][n] for n in names}})
         chunk_keys = [row["embed_key"] for row in read_jsonl(path / "chunks.jsonl")]

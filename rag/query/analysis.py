@@ -20,6 +20,12 @@ from rag.query.hops import described
 from rag.records import Kind, Lang, Question, Term
 from rag.text import is_cjk, normalize
 
+# what a person is called by in a question that asks their name (局长叫什么名字, 作者的名字是
+# 什么); not 国家 (a country's name), nor an organisation's (医院叫什么名字)
+ROLES = (
+    "长|书记|主任|医生|护士|专家|记者|委员|负责人|人|者|员|家|师|手|王|帝|妻子|丈夫|父亲|母亲|"
+    "儿子|女儿|哥哥|姐姐|弟弟|妹妹"
+)
 ASKS: list[tuple[Kind, re.Pattern[str]]] = [
     (
         "date",
@@ -41,7 +47,10 @@ ASKS: list[tuple[Kind, re.Pattern[str]]] = [
     (
         "person",
         re.compile(
-            r"谁|哪一?位|哪一?个?人(?!民)|什么人|何人|姓名|\bwho\b|\bwhom\b|\bwhose\b", re.I
+            r"谁|哪一?位|哪一?个?人(?!民)|什么人|何人|姓名|\bwho\b|\bwhom\b|\bwhose\b|"
+            # 局长叫什么名字, 作者的名字是什么: a name asked after a role asks for a person
+            rf"(?<!国)(?:{ROLES})(?:叫什么|的名字(?:叫什么|是什么))",
+            re.I,
         ),
     ),
     (
