@@ -20,6 +20,7 @@ from rag.answering.comparison import Comparisons
 from rag.answering.generators import Generator, get_generator
 from rag.answering.hops import TwoHops
 from rag.answering.selector import Selector
+from rag.answering.spans import SpanModel
 from rag.answering.template import AnswerConfig, TemplateAnswerer
 from rag.corpus.chunking import ChunkerConfig
 from rag.errors import ConfigError, GeneratorError, QueryError
@@ -39,6 +40,14 @@ def _selector(choice: str) -> Selector | None:
     if choice == "weights":
         return None
     return Selector.load(None if choice == "learned" else choice)
+
+
+@functools.lru_cache(maxsize=4)
+def _spans(choice: str) -> SpanModel | None:
+    """The short-answer span model the settings name (loaded once per process)."""
+    if choice == "rules":
+        return None
+    return SpanModel.load(None if choice == "learned" else choice)
 
 
 def _generator(settings: Settings, given: Generator | None) -> Generator | None:
@@ -96,6 +105,7 @@ class RAG:
                 min_score=self.settings.answer_min_score,
                 min_score_en=self.settings.answer_min_score_en,
                 selector=_selector(self.settings.answer_selector),
+                spans=_spans(self.settings.short_answer),
                 min_probability=self.settings.answer_min_probability,
             ),
             index.lookup.readings,

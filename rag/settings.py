@@ -99,6 +99,12 @@ class Settings(BaseSettings):
         description="'learned' (the fitted selector in the package), 'weights' (the hand-set "
         "weights of meaning, words and kind), or the path of a selector JSON",
     )
+    short_answer: str = Field(
+        default="learned",
+        description="'learned' (the span model in the package picks the short answer among "
+        "the sentence's runs of words), 'rules' (the rules' span alone), or the path of a "
+        "span model JSON",
+    )
     answer_min_probability: float | None = Field(
         default=None,
         ge=0,

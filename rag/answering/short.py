@@ -237,22 +237,30 @@ def named_place(question: str, words: Iterable[str], sentence: str) -> str:
 GLUE = "的在由是为為了于於将將被把和与與及"
 
 
+def repeated(question: str, text: str) -> list[bool]:
+    """For each character of `text`, whether a run of two or more of the question's
+    characters (in either script, `question_forms`) covers it."""
+    covered = [False] * len(text)
+    forms, reach = question_forms(question), 0  # reach: the end of the furthest run
+    for i in range(len(text) - 1):
+        size = max(reach - i, 1)  # within a run already found, its tail is shared too
+        while i + size < len(text) and any(text[i : i + size + 1] in f for f in forms):
+            size += 1
+        if size >= 2:
+            covered[i : i + size] = [True] * size
+            reach = max(reach, i + size)
+    return covered
+
+
 def residual(question: str, clause: str, words: Iterable[str] = ()) -> str:
     """What `clause` says beyond the question: its longest stretch that no run of two or
     more of the question's characters (in either script) covers, glue trimmed; "" when under
     two characters or when nothing is shared. An English question shares its Chinese terms
     (among `words`), not its characters: those cover the clause instead."""
-    covered = [False] * len(clause)
     if any(is_cjk(ch) for ch in question):
-        forms, reach = question_forms(question), 0  # reach: the end of the furthest run
-        for i in range(len(clause) - 1):
-            size = max(reach - i, 1)  # within a run already found, its tail is shared too
-            while i + size < len(clause) and any(clause[i : i + size + 1] in f for f in forms):
-                size += 1
-            if size >= 2:
-                covered[i : i + size] = [True] * size
-                reach = max(reach, i + size)
+        covered = repeated(question, clause)
     else:
+        covered = [False] * len(clause)
         for term in (w for w in words if len(w) >= 2 and any(is_cjk(ch) for ch in w)):
             for at in (m.start() for m in re.finditer(re.escape(term), clause)):
                 covered[at : at + len(term)] = [True] * len(term)

@@ -34,7 +34,6 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from rag.answering.causes import why_span
 from rag.answering.english import english_lead
 from rag.answering.kinds import free_spans
 from rag.answering.selector import (
@@ -46,7 +45,7 @@ from rag.answering.selector import (
     sentence_facts,
     slot_facts,
 )
-from rag.answering.short import kind_span, named_place, short_answer
+from rag.answering.spans import SpanModel, rule_short
 from rag.answering.timeframe import Timeframes
 from rag.answering.words import BM25Norm, question_groups, sentence_bm25, word_share
 from rag.indexing.embedders.base import Vectors
@@ -87,6 +86,8 @@ class AnswerConfig:
     w_kind: float = 0.1
     # the learned selector (`rag.answering.selector`); None: the weights above
     selector: Selector | None = None
+    # the learned short-answer span (`rag.answering.spans`); None: the rules' span
+    spans: SpanModel | None = None
     # a calibrated probability under which the answer is "not found"; None: the selector's own
     min_probability: float | None = None
     bm25_k1: float = 1.5
@@ -291,21 +292,16 @@ class TemplateAnswerer:
 
     def _short(self, question: Question, best: Scored) -> tuple[str, str]:
         """The span of the asked kind in the best sentence (an English answer's lead), and
-        the short answer (`rag.answering.short`)."""
+        the short answer: the rules' (`rag.answering.spans.rule_short`), or the learned
+        span model's pick among the sentence's runs of words."""
         sentence = self.documents[best.hit.doc].text[best.start : best.end]
         marked: list[tuple[int, int, int]] = [
             (int(c), int(s), int(e)) for c, s, e in self.sentences.features.marks_of(best.row)
         ]
-        span = kind_span(
-            question.kind, question.words, sentence, marked, self.readings, question.text
-        )
-        if question.kind == "place":  # the name the question's words stand around first
-            span = named_place(question.text, question.words, sentence) or span
-        short = (
-            span
-            or why_span(question.text, sentence)
-            or short_answer(question.text, question.words, sentence)
-        )
+        span, short = rule_short(question, sentence, marked, self.readings)
+        spans = self.config.spans
+        if spans is not None and question.kind in spans.kinds:
+            short = spans.pick(question.text, sentence, question.kind, marked, short)
         return span, short
 
     def cite(self, n: int, s: Scored) -> Citation:

@@ -165,6 +165,13 @@ def _cut(norm: str) -> tuple[str, ...]:
     return tuple(token for raw in _jieba().cut_for_search(norm) if (token := raw.strip()))
 
 
+@lru_cache(maxsize=1024)
+def words_of(text: str) -> tuple[str, ...]:
+    """jieba's precise cut of `text` as it stands (no normalising: the pieces join back into
+    it), cached: the short answer's candidate spans are runs of these words."""
+    return tuple(_jieba().lcut(text))
+
+
 def tokenize(text: str) -> list[str]:
     """The BM25 tokens of `text` (query or passage), in order, repeats kept."""
     return list(_tokens(text))
