@@ -9,10 +9,11 @@
    questions are left out: their short answers are the bridge's and the winner's.
 2. Each question is answered as `rag ask` answers it (the shipped selector picks the
    sentence); kept when that sentence holds a gold answer. Its candidate spans (runs of one
-   to six words, and the rules' span) are described by `SPAN_FEATURES` and labelled 1 when
-   their CMRC F1 with the gold is the question's best and at least 0.5.
-3. LightGBM (binary, seeded, one thread: the same trees on every run), each question weighing
-   the same and each source half; the trees are written as arrays (`Trees`).
+   to six words, and the rules' span) are described by `SPAN_FEATURES` and labelled
+   with their CMRC F1 with the gold (a soft label: the model scores the F1 to expect).
+3. LightGBM (cross-entropy, seeded, one thread: the same trees on every run), each question
+   weighing the same within its source, the seeds 0.3 of all; the trees are written as
+   arrays (`Trees`).
 4. On the held-out questions (DRCD's fifth and the seeds' dev split, each source half): the
    kinds of question the model answers (the rest keep the rules' span), those where it beats
    the rules. The test split is not read.
@@ -43,6 +44,7 @@ from rag.evaluation.squad import corpus_texts, gold_items, load_squad, write_cor
 from rag.evaluation.squad_runner import open_or_build
 
 KINDS = ("any", "number", "date", "person", "place")
+SEEDS_SHARE = 0.3  # the seeds' weight in the fit, the public set's the rest
 
 
 def collect(rag: RAG, items: list[GoldItem], source: str) -> list[dict[str, Any]]:
@@ -99,13 +101,17 @@ def public_index(path: Path, articles: int, seed: int) -> tuple[RAG, list[GoldIt
     return rag, gold_items(squad, frozenset(), files)
 
 
-def weights(questions: list[dict[str, Any]]) -> np.ndarray:
-    """Each question weighing the same within its source, each source the same in all."""
+def weights(questions: list[dict[str, Any]], seeds_share: float) -> np.ndarray:
+    """Each question weighing the same within its source; the seeds `seeds_share` of all."""
     counts = {q["source"]: 0 for q in questions}
     for q in questions:
         counts[q["source"]] += 1
+    share = {"seeds": seeds_share, "public": 1 - seeds_share}
     w = np.concatenate(
-        [np.full(len(q["spans"]), 1 / len(q["spans"]) / counts[q["source"]]) for q in questions]
+        [
+            np.full(len(q["spans"]), share[q["source"]] / len(q["spans"]) / counts[q["source"]])
+            for q in questions
+        ]
     )
     return np.asarray(w * len(w) / w.sum())
 
@@ -144,8 +150,15 @@ def main() -> None:
     train = [q for q in train if len(q["spans"])]
 
     x = np.concatenate([q["x"] for q in train])
-    y = np.concatenate([(q["f1"] >= q["f1"].max() - 1e-9) & (q["f1"] >= 0.5) for q in train])
-    model = lgb.LGBMClassifier(
+    f1 = np.concatenate([q["f1"] for q in train])
+    # each candidate's F1 as a soft label (cross-entropy): the score is the F1 expected of
+    # it, and the best has the highest. Chosen on the held-out questions: hard labels (the
+    # best span 1, others 0) gained as much on DRCD's fifth but lost 1 point on the seeds'
+    # dev split, and their exact picks lost F1 where a longer span would have earned some;
+    # the seeds weighing 0.3 beat 0.5 on both held-out sources (seeds 0.734 / 0.731,
+    # DRCD 0.533 / 0.512)
+    model = lgb.LGBMRegressor(  # cross-entropy takes labels in 0..1
+        objective="cross_entropy",
         num_leaves=7,
         n_estimators=300,
         learning_rate=0.05,
@@ -158,7 +171,7 @@ def main() -> None:
         deterministic=True,
         verbose=-1,
     )
-    model.fit(x, y.astype(int), sample_weight=weights(train))
+    model.fit(x, f1, sample_weight=weights(train, SEEDS_SHARE))
     trees = Trees.from_lightgbm(model.booster_.dump_model())
     sample = train[0]["x"]
     if not np.allclose(trees.raw(sample), model.booster_.predict(sample, raw_score=True)):
@@ -186,7 +199,8 @@ def main() -> None:
     }
     info = {
         "fitted": time.strftime("%Y-%m-%d"),
-        "model": "LightGBM binary, 7 leaves x 300 trees, learning rate 0.05",
+        "model": "LightGBM, cross-entropy on each candidate's F1, 7 leaves x 300 trees, "
+        f"learning rate 0.05, seeds weighing {SEEDS_SHARE}",
         "sources": [
             f"seeds train split ({sum(q['source'] == 'seeds' for q in train)} questions)",
             f"{Path(args.public).name}, {args.public_articles} articles "

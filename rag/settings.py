@@ -100,10 +100,10 @@ class Settings(BaseSettings):
         "weights of meaning, words and kind), or the path of a selector JSON",
     )
     short_answer: str = Field(
-        default="learned",
-        description="'learned' (the span model in the package picks the short answer among "
-        "the sentence's runs of words), 'rules' (the rules' span alone), or the path of a "
-        "span model JSON",
+        default="rules",
+        description="'rules' (the rules' span), 'learned' (the span model in the package picks "
+        "the short answer among the sentence's runs of words: not yet worth its millisecond, "
+        "see eval/README.md), or the path of a span model JSON",
     )
     answer_min_probability: float | None = Field(
         default=None,

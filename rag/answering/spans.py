@@ -20,7 +20,9 @@ answering needs no LightGBM.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -65,6 +67,7 @@ SPAN_FEATURES = (
     "inside_rule",  # it lies within the rules' span
     "holds_rule",  # it holds the rules' span
     "one_word",
+    "list_asked",  # it is a list (holds 、) and the question asks for several (哪些, 哪几)
 )
 MAX_WORDS = 6
 PUNCTUATION = frozenset("，,；;：:。！？!?、“”‘’\"' 　（）()《》「」『』〈〉【】—…")
@@ -92,22 +95,36 @@ def rule_short(
     return span, short
 
 
+LIST_MARK = "、"
+SEVERAL = re.compile(r"哪些|哪几|哪幾|有什么|有什麼|几个方面|幾個方面|哪两|哪兩|哪三")
+
+
 def candidates(sentence: str) -> list[tuple[int, int, int]]:
     """Runs ``(start, end, words)`` of one to `MAX_WORDS` words within a clause: no run
-    crosses punctuation or begins with it."""
+    crosses punctuation (but a list's 、) or begins with it."""
+    return list(_candidates(sentence))
+
+
+@lru_cache(maxsize=1024)
+def _candidates(sentence: str) -> tuple[tuple[int, int, int], ...]:
     cut = words_of(sentence)
     starts = [0]
     for word in cut:
         starts.append(starts[-1] + len(word))
+    stops = [all(ch in PUNCTUATION or ch.isspace() for ch in word) for word in cut]
     out = []
-    for i, word in enumerate(cut):
-        if all(ch in PUNCTUATION or ch.isspace() for ch in word):
+    for i in range(len(cut)):
+        if stops[i]:
             continue
-        for j in range(i, min(len(cut), i + MAX_WORDS)):
-            if j > i and all(ch in PUNCTUATION or ch.isspace() for ch in cut[j]):
+        words = 0
+        for j in range(i, len(cut)):
+            if cut[j] == LIST_MARK:  # a list goes on past its 、 (灸针、艾灸、拔罐), not ends there
+                continue
+            if stops[j] or words == MAX_WORDS:
                 break
-            out.append((starts[i], starts[j + 1], j - i + 1))
-    return out
+            words += 1
+            out.append((starts[i], starts[j + 1], words))
+    return tuple(out)
 
 
 def category(question: str) -> str:
@@ -130,6 +147,50 @@ def _runs(flags: NDArray[np.bool_]) -> tuple[NDArray[np.int64], NDArray[np.int64
     return ending, starting
 
 
+@dataclass(frozen=True)
+class _Sentence:
+    """What the features read of a sentence whatever the question: its candidates as arrays
+    and its characters' classes (read once per sentence, `_sentence`)."""
+
+    start: NDArray[np.int64]
+    end: NDArray[np.int64]
+    words: NDArray[np.int64]
+    codes: NDArray[np.int64]  # code points
+    clause: NDArray[np.int64]  # each character's clause
+    plain: NDArray[np.bool_]  # not punctuation
+    boundary: NDArray[np.bool_]  # n + 2: whether a clause or a run of punctuation ends before
+    digits: NDArray[np.int64]  # running counts, n + 1
+    lists: NDArray[np.int64]
+    function: NDArray[np.bool_]
+    opening: NDArray[np.bool_]  # n + 1
+    closing: NDArray[np.bool_]  # n + 1
+
+
+@lru_cache(maxsize=1024)
+def _sentence(sentence: str) -> _Sentence:
+    found = np.asarray(_candidates(sentence), dtype=np.int64).reshape(-1, 3)
+    ends = np.asarray([ch in CLAUSE_ENDS for ch in sentence], dtype=bool)
+    plain = ~np.asarray([ch in PUNCTUATION for ch in sentence], dtype=bool)
+
+    def running(flags: list[bool]) -> NDArray[np.int64]:
+        return np.concatenate([[0], np.cumsum(np.asarray(flags, dtype=np.int64))])
+
+    return _Sentence(
+        found[:, 0],
+        found[:, 1],
+        found[:, 2],
+        np.asarray([ord(ch) for ch in sentence], dtype=np.int64),
+        np.concatenate([[0], np.cumsum(ends)[:-1]]).astype(np.int64),
+        plain,
+        np.concatenate([[True], ends | ~plain, [True]]),
+        running([ch.isdigit() for ch in sentence]),
+        running([ch == LIST_MARK for ch in sentence]),
+        np.asarray([ch in FUNCTION for ch in sentence], dtype=bool),
+        np.asarray([ch in OPENING for ch in sentence] + [False], dtype=bool),
+        np.asarray([ch in CLOSING for ch in sentence] + [False], dtype=bool),
+    )
+
+
 def span_features(
     question: str,
     sentence: str,
@@ -139,18 +200,23 @@ def span_features(
 ) -> tuple[list[tuple[int, int]], NDArray[np.float64]]:
     """The candidate spans of `sentence` and their `SPAN_FEATURES`, for `question` asking
     for `kind`; `marks` are the sentence's marked spans, `rule` the rules' short answer."""
-    found = candidates(sentence)
-    at = sentence.find(rule) if rule else -1
-    if at >= 0 and not any(s == at and e == at + len(rule) for s, e, _ in found):
-        found.append((at, at + len(rule), MAX_WORDS))
-    if not found:
+    if not sentence:
         return [], np.zeros((0, len(SPAN_FEATURES)))
+    known = _sentence(sentence)
     n = len(sentence)
-    start = np.asarray([s for s, _, _ in found])
-    end = np.asarray([e for _, e, _ in found])
-    size = end - start
     rep = np.asarray(repeated(question, sentence), dtype=bool)
     rep_sum = np.concatenate([[0], np.cumsum(rep)])
+    # a span the question says whole is never its answer: not scored (a fifth of the work)
+    keep = rep_sum[known.end] - rep_sum[known.start] < known.end - known.start
+    start, end, words = known.start[keep], known.end[keep], known.words[keep]
+    at = sentence.find(rule) if rule else -1
+    if at >= 0 and not np.any((start == at) & (end == at + len(rule))):
+        start = np.append(start, at)
+        end = np.append(end, at + len(rule))
+        words = np.append(words, MAX_WORDS)
+    if not len(start):
+        return [], np.zeros((0, len(SPAN_FEATURES)))
+    size = end - start
     ending, starting = _runs(rep)
     # the nearest repeated character before each position and after it
     positions = np.flatnonzero(rep)
@@ -160,11 +226,9 @@ def span_features(
         gap_left = np.where(before >= 0, start - positions[np.maximum(before, 0)] - 1, 99)
         gap_right = np.where(positions[after] >= end, positions[after] - end, 99)
     else:
-        gap_left = gap_right = np.full(len(found), 99)
-    # clauses: their ids and the share of each the question repeats
-    ends = np.asarray([ch in CLAUSE_ENDS for ch in sentence], dtype=bool)
-    clause = np.concatenate([[0], np.cumsum(ends)[:-1]])
-    plain = ~np.asarray([ch in PUNCTUATION for ch in sentence], dtype=bool)
+        gap_left = gap_right = np.full(len(start), 99)
+    # the share of each clause the question repeats
+    clause, plain = known.clause, known.plain
     clauses = int(clause[-1]) + 1
     held = np.bincount(clause, weights=rep & plain, minlength=clauses)
     total = np.bincount(clause, weights=plain, minlength=clauses)
@@ -172,23 +236,17 @@ def span_features(
     span_clause = clause[start]
     code = KIND_CODES.get(kind)
     in_kind = np.zeros(n, dtype=bool)
-    exact_kind: set[tuple[int, int]] = set()
+    exact = np.zeros(len(start), dtype=bool)
     for mark_code, s, e in marks:
         if mark_code == code:
             in_kind[s:e] = True
-            exact_kind.add((s, e))
+            exact |= (start == s) & (end == e)
     kind_sum = np.concatenate([[0], np.cumsum(in_kind)])
     rule_start, rule_end = (at, at + len(rule)) if at >= 0 else (0, 0)
     overlap = np.clip(np.minimum(end, rule_end) - np.maximum(start, rule_start), 0, None)
     rule_f1 = 2 * overlap / (size + (rule_end - rule_start)) if at >= 0 else 0 * size
     named = category(question)
-    digit = np.asarray([ch.isdigit() for ch in sentence], dtype=bool)
-    digit_sum = np.concatenate([[0], np.cumsum(digit)])
-    is_function = np.asarray([ch in FUNCTION for ch in sentence], dtype=bool)
-    opening = np.asarray([ch in OPENING for ch in sentence] + [False], dtype=bool)
-    closing = np.asarray([ch in CLOSING for ch in sentence] + [False], dtype=bool)
-    boundary = np.concatenate([[True], ends | ~plain, [True]])  # before position i: i-1's
-    x = np.zeros((len(found), len(SPAN_FEATURES)))
+    x = np.zeros((len(start), len(SPAN_FEATURES)))
     col = {name: i for i, name in enumerate(SPAN_FEATURES)}
     x[:, col["repeated"]] = (rep_sum[end] - rep_sum[start]) / size
     left = np.minimum(ending[start], 4)
@@ -199,23 +257,22 @@ def span_features(
     x[:, col["best_clause"]] = span_clause == int(np.argmax(share))
     x[:, col["clause_repeated"]] = share[span_clause]
     x[:, col["kind_share"]] = (kind_sum[end] - kind_sum[start]) / size
-    x[:, col["kind_exact"]] = [(s, e) in exact_kind for s, e, _ in found]
+    x[:, col["kind_exact"]] = exact
     x[:, col["rule_f1"]] = rule_f1
     x[:, col["rule_exact"]] = (start == rule_start) & (end == rule_end) & (at >= 0)
-    x[:, col["category_end"]] = [
-        bool(named) and size_ > 1 and sentence[e - 1] == named
-        for (_, e, _), size_ in zip(found, size.tolist(), strict=True)
-    ]
+    x[:, col["category_end"]] = (size > 1) & (known.codes[end - 1] == (ord(named) if named else -1))
     x[:, col["log_length"]] = np.log(size)
     x[:, col["one_char"]] = size == 1
     x[:, col["long"]] = size > 8
-    x[:, col["words"]] = [k / MAX_WORDS for _, _, k in found]
-    x[:, col["function_start"]] = is_function[start]
-    x[:, col["function_end"]] = is_function[end - 1]
-    x[:, col["clause_start"]] = boundary[start]
-    x[:, col["clause_end"]] = boundary[end + 1] | (end == n)
-    x[:, col["bracketed"]] = (start > 0) & opening[np.maximum(start - 1, 0)] & closing[end]
-    has_digit = digit_sum[end] - digit_sum[start] > 0
+    x[:, col["words"]] = words / MAX_WORDS
+    x[:, col["function_start"]] = known.function[start]
+    x[:, col["function_end"]] = known.function[end - 1]
+    x[:, col["clause_start"]] = known.boundary[start]
+    x[:, col["clause_end"]] = known.boundary[end + 1] | (end == n)
+    x[:, col["bracketed"]] = (
+        (start > 0) & known.opening[np.maximum(start - 1, 0)] & known.closing[end]
+    )
+    has_digit = known.digits[end] - known.digits[start] > 0
     x[:, col["digit"]] = has_digit
     x[:, col["digit_asked"]] = has_digit & (kind == "number")
     x[:, col["position"]] = start / max(1, n)
@@ -224,8 +281,10 @@ def span_features(
     x[:, col["both_sides"]] = (left > 0) & (right > 0)
     x[:, col["inside_rule"]] = (at >= 0) & (start >= rule_start) & (end <= rule_end)
     x[:, col["holds_rule"]] = (at >= 0) & (start <= rule_start) & (end >= rule_end)
-    x[:, col["one_word"]] = [k == 1 for _, _, k in found]
-    return [(s, e) for s, e, _ in found], x
+    x[:, col["one_word"]] = words == 1
+    several = SEVERAL.search(question) is not None
+    x[:, col["list_asked"]] = several & (known.lists[end] - known.lists[start] > 0)
+    return list(zip(start.tolist(), end.tolist(), strict=True)), x
 
 
 @dataclass(frozen=True)

@@ -300,7 +300,8 @@ class TemplateAnswerer:
         ]
         span, short = rule_short(question, sentence, marked, self.readings)
         spans = self.config.spans
-        if spans is not None and question.kind in spans.kinds:
+        # its features read the question's characters, which an English question lacks
+        if spans is not None and question.lang == "zh" and question.kind in spans.kinds:
             short = spans.pick(question.text, sentence, question.kind, marked, short)
         return span, short
 

@@ -61,15 +61,15 @@ class Trees:
     left: NDArray[np.int64]
     right: NDArray[np.int64]
     values: NDArray[np.float64]
-    # derived for scoring (`_quick`): leaves removed by each failing test, thresholds with
+    # derived for scoring (`raw`): the leaves each failing test removes, thresholds with
     # unused nodes never failing, leaf values in left-to-right order
-    masks: NDArray[np.uint8] = field(init=False, repr=False, compare=False)
+    removes: NDArray[np.uint8] = field(init=False, repr=False, compare=False)
     tests: NDArray[np.float64] = field(init=False, repr=False, compare=False)
     ordered: NDArray[np.float64] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         trees, width = self.feature.shape
-        masks = np.full((trees, width), 255, dtype=np.uint8)
+        removes = np.zeros((trees, width), dtype=np.uint8)
         tests = np.full((trees, width), np.inf)
         ordered = np.zeros((trees, MAX_LEAVES))
         for t in range(trees):
@@ -93,20 +93,20 @@ class Trees:
                 left = int(self.left[t, node])
                 end = spans[left][1] if left >= 0 else first + 1
                 removed = sum(1 << p for p in range(first, end))
-                masks[t, node] = 255 & ~removed
+                removes[t, node] = removed
                 tests[t, node] = self.threshold[t, node]
             if len(leaves) > MAX_LEAVES:
                 raise ValueError(f"a tree of {len(leaves)} leaves: at most {MAX_LEAVES}")
             ordered[t, : len(leaves)] = self.values[t, leaves]
-        object.__setattr__(self, "masks", masks)
+        object.__setattr__(self, "removes", removes)
         object.__setattr__(self, "tests", tests)
         object.__setattr__(self, "ordered", ordered)
 
     def raw(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
         """Each row's sum over the trees."""
-        passed = x[:, self.feature] <= self.tests  # rows × trees × nodes
-        left = np.bitwise_and.reduce(np.where(passed, np.uint8(255), self.masks), axis=2)
-        reached = LOWEST_BIT[left]
+        failed = x[:, self.feature] > self.tests  # rows × trees × nodes
+        removed = np.bitwise_or.reduce(failed * self.removes, axis=2)
+        reached = LOWEST_BIT[~removed]
         sums = self.ordered[np.arange(len(self.feature))[None, :], reached].sum(axis=1)
         return np.asarray(sums, dtype=np.float64)
 
