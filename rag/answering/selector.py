@@ -294,14 +294,20 @@ class Selector:
     @classmethod
     def load(cls, path: str | Path | None = None) -> Selector:
         """The selector at `path`, or the one shipped in the package."""
-        if path is None:
-            text = resources.files("rag.data").joinpath("selector.json").read_text("utf-8")
-            return cls.from_json(json.loads(text), "rag/data/selector.json")
-        path = Path(path)
-        try:
-            return cls.from_json(json.loads(path.read_text("utf-8")), str(path))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise ConfigError(f"cannot read a selector at {path} ({exc})") from exc
+        return cls.from_json(*fitted_json(path, "selector.json", "a selector"))
+
+
+def fitted_json(path: str | Path | None, shipped: str, what: str) -> tuple[dict[str, object], str]:
+    """A fitted model's JSON, read from `path` or, without one, the file `shipped` in the
+    package, and where it was read (for errors); `ConfigError` naming `what` and the path when
+    it cannot be read."""
+    if path is None:
+        text = resources.files("rag.data").joinpath(shipped).read_text("utf-8")
+        return json.loads(text), f"rag/data/{shipped}"
+    try:
+        return json.loads(Path(path).read_text("utf-8")), str(path)
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ConfigError(f"cannot read {what} at {path} ({exc})") from exc
 
 
 def length_feature(chars: int) -> float:

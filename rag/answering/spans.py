@@ -19,17 +19,16 @@ answering needs no LightGBM.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
 
 from rag.answering.causes import why_span
+from rag.answering.selector import fitted_json
 from rag.answering.short import WH, kind_span, named_place, repeated, short_answer
 from rag.answering.trees import Trees
 from rag.errors import ConfigError
@@ -337,11 +336,4 @@ class SpanModel:
     @classmethod
     def load(cls, path: str | Path | None = None) -> SpanModel:
         """The model at `path`, or the one shipped in the package."""
-        if path is None:
-            text = resources.files("rag.data").joinpath("spans.json").read_text("utf-8")
-            return cls.from_json(json.loads(text), "rag/data/spans.json")
-        path = Path(path)
-        try:
-            return cls.from_json(json.loads(path.read_text("utf-8")), str(path))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise ConfigError(f"cannot read a span model at {path} ({exc})") from exc
+        return cls.from_json(*fitted_json(path, "spans.json", "a span model"))
