@@ -276,11 +276,7 @@ class Selector:
 
     @classmethod
     def from_json(cls, data: dict[str, object], where: str) -> Selector:
-        if data.get("features") != list(FEATURES):
-            raise ConfigError(
-                f"the selector at {where} was fitted on other features: "
-                "run `python eval/train_selector.py` to fit it again"
-            )
+        same_features(data, FEATURES, f"the selector at {where}", "eval/train_selector.py")
         try:
             return cls(
                 Linear.from_json(data["ranker"]),  # type: ignore[arg-type]
@@ -295,6 +291,17 @@ class Selector:
     def load(cls, path: str | Path | None = None) -> Selector:
         """The selector at `path`, or the one shipped in the package."""
         return cls.from_json(*fitted_json(path, "selector.json", "a selector"))
+
+
+def same_features(
+    data: dict[str, object], features: tuple[str, ...], what: str, script: str
+) -> None:
+    """`ConfigError` unless the fitted model `data` names `features`, in order: a model
+    fitted on other features would read the wrong columns."""
+    if data.get("features") != list(features):
+        raise ConfigError(
+            f"{what} was fitted on other features: run `python {script}` to fit it again"
+        )
 
 
 def fitted_json(path: str | Path | None, shipped: str, what: str) -> tuple[dict[str, object], str]:

@@ -29,7 +29,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from rag.answering.causes import why_span
-from rag.answering.selector import fitted_json
+from rag.answering.selector import fitted_json, same_features
 from rag.answering.short import WH, kind_span, named_place, repeated, short_answer
 from rag.answering.trees import Trees
 from rag.errors import ConfigError
@@ -320,11 +320,7 @@ class SpanModel:
 
     @classmethod
     def from_json(cls, data: dict[str, object], where: str) -> SpanModel:
-        if data.get("features") != list(SPAN_FEATURES):
-            raise ConfigError(
-                f"the span model at {where} was fitted on other features: "
-                "run `python eval/train_spans.py` to fit it again"
-            )
+        same_features(data, SPAN_FEATURES, f"the span model at {where}", "eval/train_spans.py")
         try:
             kinds = tuple(str(k) for k in data["kinds"])  # type: ignore[attr-defined]
             trees = Trees.from_json(data["trees"])  # type: ignore[arg-type]
