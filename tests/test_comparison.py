@@ -155,6 +155,17 @@ def test_an_earlier_date_wins_and_both_sentences_are_cited(seed_rag: RAG) -> Non
         assert {h.chunk_id for h in seed_rag.search(question, k=k)[:2]} == cited
 
 
+def test_a_figure_of_the_year_asked_wins_over_another_years_plan(seed_rag: RAG) -> None:
+    # 开平市's look-up ranks its 2025 plan (力争新增一家卫生院…) above its 2024 review (5家…通过
+    # …考核); the question asks about 2024, so the review's figure is compared (dev cmp-04)
+    answer = seed_rag.ask(
+        "2024年，新会区和开平市，哪一地达到“优质服务基层行”推荐标准的基层医疗机构更少？"
+    )
+    assert [h["figure"] for h in answer.meta["hops"]] == ["4所", "5家"]  # type: ignore[index]
+    assert answer.found and answer.short == "新会区"
+    assert any("5家基层医疗卫生机构通过" in c.quote for c in answer.citations)
+
+
 def test_unsure_or_unlike_figures_are_not_found(seed_rag: RAG) -> None:
     # 外星人 are on no page: what the look-ups find is some other figure, and the chance that
     # both sentences answer stays under the threshold; no one sentence says which is more

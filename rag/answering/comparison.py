@@ -145,7 +145,9 @@ class Comparisons:
     def _read_figure(self, lookup: Lookup, compared: Comparison) -> None:
         other = next(e for e in compared.entities if e != lookup.entity)
         scored = self.answerer.score(lookup.question, lookup.qvec, lookup.hits)
-        for s in scored[:CANDIDATES]:
+        # a figure of another year's review or plan (the question asks about 2024; the
+        # sentence plans 2025) only when no sentence of the year asked holds one
+        for s in sorted(scored[:CANDIDATES], key=lambda s: s.framed):
             if not self._about(s, lookup.entity):
                 continue
             sentence = self.answerer.documents[s.hit.doc].text[s.start : s.end]
