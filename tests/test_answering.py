@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 
 from rag import RAG, Answer, QueryError
+from rag.answering.kinds import free_spans
 from rag.answering.timeframe import FRAME
+from rag.indexing.marks import marks
 
 # Strict: a fix fails here, and the item returns to its list. Since the selector reads the
 # answer's shape and its threshold was chosen again (2026-12-06, eval/README.md "The selector
@@ -53,6 +55,8 @@ UNANSWERABLE = [
     # hybrid search was fused by score: the passages it brings now leave the selector unsure
     "江门市2023年的GDP是多少？",
     pytest.param("江门市中心医院有多少张床位？", marks=REFUSAL_MISS),
+    # answered 2026年 (the year the study was shown) until a year was no count
+    "张华团队的鼻咽癌新辅助治疗研究共入组了多少例患者？",
 ]
 
 
@@ -90,6 +94,15 @@ def test_unanswerable_questions_are_not_found(seed_rag: RAG, question: str) -> N
     assert answer.hits, "the closest passages are still offered"
     expected = "The articles don't say" if question.isascii() else "文章中没有找到"
     assert answer.text.startswith(expected)
+
+
+def test_a_year_is_no_count_but_a_span_of_years_is() -> None:
+    sentence = "相关成果在2026年美国临床肿瘤学会年会进行汇报展示，连续保持32年无脊灰。"
+    spans = marks(sentence, ("number", "date"))
+    counts = [sentence[s:e] for s, e in free_spans("number", sentence, spans, ())]
+    assert counts == ["32年"]
+    dates = [sentence[s:e] for s, e in free_spans("date", sentence, spans, ())]
+    assert dates[0] == "2026年"
 
 
 def test_stream_yields_the_text_then_the_answer(seed_rag: RAG) -> None:

@@ -2,16 +2,21 @@
 
 The sentence's marked spans come from the build (`rag.indexing.marks`); the question's kind and
 words from its analysis (`rag.query`). 唐聪说 does not answer 唐聪的妻子是谁, and 2023年 does
-not answer 2023年…多少: a span the question itself names does not count.
+not answer 2023年…多少: a span the question itself names does not count. Nor is a year a count:
+2026年 does not answer 多少例患者 (a year is marked a number and a date; 多少年 asks a span of
+years, 32年, which is no year).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from rag.indexing.marks import MARKED, marks
 from rag.query.analysis import question_words
 from rag.records import Kind
+
+YEAR = re.compile(r"(?:19|20)\d\d年?")
 
 
 def free_spans(
@@ -23,6 +28,8 @@ def free_spans(
         return []
     code = MARKED.index(kind)
     wanted = sorted((s, e) for c, s, e in spans if c == code)
+    if kind == "number":
+        wanted = [(s, e) for s, e in wanted if not YEAR.fullmatch(sentence, s, e)]
     if not wanted:
         return []
     named = bytearray(len(sentence))  # 1 where a question word stands
