@@ -19,6 +19,8 @@ from rag.answering.spans import (
 )
 from rag.answering.trees import Trees
 from rag.errors import ConfigError
+from rag.indexing.lexical import words_of
+from rag.text import simplified
 
 SENTENCE = "不仅如此，在蓬江区，家庭医生团队有116支，分布在各镇卫生院和社区卫生服务中心。"
 
@@ -29,6 +31,24 @@ def test_candidates_are_runs_of_words_within_a_clause() -> None:
     assert "116支" in pieces and "蓬江区" in pieces
     assert all(not any(p in piece for p in "，。") for piece in pieces)
     assert all(1 <= words <= 6 for _, _, words in found)
+
+
+def test_traditional_script_is_cut_as_its_simplified_form() -> None:
+    # jieba's dictionary is Simplified: cut as it stands, 輔助港 falls apart into characters
+    traditional = "其定位為基隆港的輔助港，縣政府駐拉卜楞鎮。"
+    pieces = [traditional[s:e] for s, e, _ in candidates(traditional)]
+    assert "輔助" in pieces and "基隆港" in pieces and "縣政府" in pieces
+    assert words_of(traditional) == tuple(
+        traditional[a:b] for a, b in zip_offsets(words_of(simplified(traditional)))
+    )
+
+
+def zip_offsets(words: tuple[str, ...]) -> list[tuple[int, int]]:
+    out, at = [], 0
+    for word in words:
+        out.append((at, at + len(word)))
+        at += len(word)
+    return out
 
 
 def test_the_rules_span_is_always_a_candidate() -> None:

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from rag.text import normalize
+from rag.text import normalize, simplified
 
 PART = 4096  # documents a pass of `_BM25InParts` reads at a time (≈40 MB of temporaries)
 
@@ -167,9 +167,18 @@ def _cut(norm: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=1024)
 def words_of(text: str) -> tuple[str, ...]:
-    """jieba's precise cut of `text` as it stands (no normalising: the pieces join back into
-    it), cached: the short answer's candidate spans are runs of these words."""
-    return tuple(_jieba().lcut(text))
+    """jieba's precise cut of `text`, the pieces joining back into it, cached: the short
+    answer's candidate spans are runs of these words. Traditional script is cut as its
+    Simplified form (jieba's dictionary is Simplified: 輔助港 is cut 輔/助/港, 辅助港 辅助/港),
+    the pieces taken from `text` at the same places (the conversion keeps offsets)."""
+    plain = simplified(text)
+    if plain == text or len(plain) != len(text):
+        return tuple(_jieba().lcut(text))
+    pieces, at = [], 0
+    for word in _jieba().lcut(plain):
+        pieces.append(text[at : at + len(word)])
+        at += len(word)
+    return tuple(pieces)
 
 
 def tokenize(text: str) -> list[str]:
