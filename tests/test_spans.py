@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from rag import RAG, Settings
+from rag.answering.short import repeated
 from rag.answering.spans import (
     SPAN_FEATURES,
     SpanModel,
@@ -41,6 +42,15 @@ def test_traditional_script_is_cut_as_its_simplified_form() -> None:
     assert words_of(traditional) == tuple(
         traditional[a:b] for a, b in zip_offsets(words_of(simplified(traditional)))
     )
+
+
+def test_a_simplified_question_finds_its_words_on_a_traditional_page() -> None:
+    page = "匹茲堡進入鋼鐵工業發展的「黃金時期」。"
+    for question in (
+        "為甚麼匹茲堡得以在二戰期間，進入鋼鐵工業發展的「黃金時期」？",
+        "为什么匹兹堡得以在二战期间，进入钢铁工业发展的「黄金时期」？",
+    ):
+        assert sum(repeated(question, page)) == len(page) - 1  # all but the full stop
 
 
 def zip_offsets(words: tuple[str, ...]) -> list[tuple[int, int]]:

@@ -239,12 +239,16 @@ GLUE = "的在由是为為了于於将將被把和与與及"
 
 def repeated(question: str, text: str) -> list[bool]:
     """For each character of `text`, whether a run of two or more of the question's
-    characters (in either script, `question_forms`) covers it."""
+    characters (in either script, `question_forms`) covers it. A page in Traditional script
+    is read in Simplified (the conversion keeps offsets), which the question's Simplified
+    form matches: a question asked in Simplified finds its words on it too."""
     covered = [False] * len(text)
+    plain = simplified(text)
+    page = plain if len(plain) == len(text) else text
     forms, reach = question_forms(question), 0  # reach: the end of the furthest run
     for i in range(len(text) - 1):
         size = max(reach - i, 1)  # within a run already found, its tail is shared too
-        while i + size < len(text) and any(text[i : i + size + 1] in f for f in forms):
+        while i + size < len(text) and any(page[i : i + size + 1] in f for f in forms):
             size += 1
         if size >= 2:
             covered[i : i + size] = [True] * size
