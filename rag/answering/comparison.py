@@ -147,7 +147,7 @@ class Comparisons:
         scored = self.answerer.score(lookup.question, lookup.qvec, lookup.hits)
         # a figure of another year's review or plan (the question asks about 2024; the
         # sentence plans 2025) only when no sentence of the year asked holds one
-        for s in sorted(scored[:CANDIDATES], key=lambda s: s.framed):
+        for s in sorted(scored[:CANDIDATES], key=lambda c: c.framed):
             if not self._about(s, lookup.entity):
                 continue
             sentence = self.answerer.documents[s.hit.doc].text[s.start : s.end]
