@@ -157,6 +157,44 @@ def test_a_model_whose_nodes_test_unknown_features_is_a_config_error(tmp_path: P
         SpanModel.load(path)
 
 
+def chain_of_nine_leaves() -> dict[str, object]:
+    # node i: x0 <= i ? leaf i : node i + 1; the last node's right is leaf 8
+    return {
+        "feature": [[0] * 8],
+        "threshold": [[float(i) for i in range(8)]],
+        "left": [[~i for i in range(8)]],
+        "right": [[*range(1, 8), ~8]],
+        "values": [[float(i) for i in range(9)]],
+    }
+
+
+@pytest.mark.parametrize(
+    ("broken", "message"),
+    [
+        ({"left": 0}, "two parents"),  # the root its own child: the walk would never end
+        ({"right": 10**6}, "node 1000000"),
+        ({"left": ~(10**6)}, "no value"),
+    ],
+)
+def test_a_model_whose_trees_are_no_trees_is_a_config_error(
+    tmp_path: Path, broken: dict[str, int], message: str
+) -> None:
+    data = SpanModel.load().to_json()
+    trees = data["trees"]
+    assert isinstance(trees, dict)
+    for key, value in broken.items():
+        trees[key][0][0] = value
+    path = tmp_path / "spans.json"
+    path.write_text(json.dumps(data), "utf-8")
+    with pytest.raises(ConfigError, match=message):
+        SpanModel.load(path)
+    # trees of more leaves than a byte of bits holds, by hand or fitted, are a clear error
+    data["trees"] = chain_of_nine_leaves()
+    path.write_text(json.dumps(data), "utf-8")
+    with pytest.raises(ConfigError, match="at most 8"):
+        SpanModel.load(path)
+
+
 def test_the_rules_are_the_default_and_the_model_a_setting(seed_index_dir: Path) -> None:
     rules = RAG.open(seed_index_dir)
     learned = RAG.open(seed_index_dir, settings=Settings(short_answer="learned"))

@@ -79,9 +79,15 @@ class Trees:
             while stack:
                 node, visited = stack.pop()
                 if node < 0:
+                    if ~node >= self.values.shape[1]:
+                        raise ValueError(f"tree {t}: leaf {~node} has no value")
                     leaves.append(~node)
                     continue
+                if node >= width:
+                    raise ValueError(f"tree {t}: node {node} of {width}")
                 if not visited:
+                    if node in spans:  # reached twice: no tree, and the walk would not end
+                        raise ValueError(f"tree {t}: node {node} has two parents")
                     stack.append((node, True))
                     stack.extend(
                         ((int(self.right[t, node]), False), (int(self.left[t, node]), False))
@@ -89,14 +95,14 @@ class Trees:
                     spans[node] = (len(leaves), -1)
                     continue
                 spans[node] = (spans[node][0], len(leaves))
+            if len(leaves) > MAX_LEAVES:  # before their bits overflow a byte
+                raise ValueError(f"a tree of {len(leaves)} leaves: at most {MAX_LEAVES}")
             for node, (first, _) in spans.items():
                 left = int(self.left[t, node])
                 end = spans[left][1] if left >= 0 else first + 1
                 removed = sum(1 << p for p in range(first, end))
                 removes[t, node] = removed
                 tests[t, node] = self.threshold[t, node]
-            if len(leaves) > MAX_LEAVES:
-                raise ValueError(f"a tree of {len(leaves)} leaves: at most {MAX_LEAVES}")
             ordered[t, : len(leaves)] = self.values[t, leaves]
         object.__setattr__(self, "removes", removes)
         object.__setattr__(self, "tests", tests)
