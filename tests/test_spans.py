@@ -188,6 +188,10 @@ def test_a_model_whose_trees_are_no_trees_is_a_config_error(
     path.write_text(json.dumps(data), "utf-8")
     with pytest.raises(ConfigError, match=message):
         SpanModel.load(path)
+    data["trees"] = {**chain_of_nine_leaves(), "values": list(range(9))}  # not one row a tree
+    path.write_text(json.dumps(data), "utf-8")
+    with pytest.raises(ConfigError, match="one row per tree"):
+        SpanModel.load(path)
     # trees of more leaves than a byte of bits holds, by hand or fitted, are a clear error
     data["trees"] = chain_of_nine_leaves()
     path.write_text(json.dumps(data), "utf-8")

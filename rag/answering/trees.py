@@ -153,7 +153,7 @@ class Trees:
         values = np.asarray(data["values"], dtype=np.float64)
         if not (feature.shape == threshold.shape == left.shape == right.shape) or feature.ndim != 2:
             raise ValueError("feature, threshold, left and right: one row per tree, alike")
-        if len(values) != len(feature):
+        if values.ndim != 2 or len(values) != len(feature):
             raise ValueError("values: one row per tree")
         if feature.size and feature.min() < 0:
             raise ValueError("a node tests a negative feature")
