@@ -16,14 +16,15 @@ import re
 from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass
 
-from rag.records import DescribedSubject, Document, Question
+from rag.indexing.marks import SURNAMES, TITLE_BEFORE_NAME
+from rag.records import Article, DescribedSubject, Document, Question
 from rag.text import is_cjk
 
 LONGEST = 16  # characters of a name
 # characters that end a name on its left: particles, prepositions, verbs of linking, and 强
 # (人才强院, 建设强医院 are slogans, not names)
 STOPS = set(
-    "的与和及同在由是为对向了将把被从于让使给并也已经曾就都还而且其该个家位名所等至到全两各此本我强"
+    "的与和及同在由是为对向往了将把被从于让使给并也已经曾就都还而且其该个家位名所等至到全两各此本我强"
 )
 # verbs news writes before a name (推动恩平市人民医院, 联合雅怡社区): the name starts after them
 VERBS = re.compile(
@@ -33,6 +34,9 @@ VERBS = re.compile(
 # an ending that is part of a longer word: 院长, 局长, 市民, 市场, 区域
 NOT_ENDING = set("长民场域")
 ADMINISTRATIVE = ("区", "市", "县", "镇", "村")
+# words that end like a place and name none (紧密型城市医疗集团: 城市 is "city", no city)
+_COMMON = "城市都市城区市区辖区社区地区园区小区片区山区郊区城镇乡镇村镇乡村农村"
+COMMON_PLACES = frozenset(_COMMON[i : i + 2] for i in range(0, len(_COMMON), 2))
 # what stands before an ending in a common noun, not a name: 公立医院, 基层医疗机构, 上级医院
 GENERIC = re.compile(
     r"^(?:公立|基层|上级|下级|各级|县级|市级|区级|省级|乡镇|民营|定点|综合|专科|全市|全区|全县|该|本)"
@@ -77,18 +81,28 @@ def names_in(text: str, endings: Sequence[str], known: Container[str]) -> list[s
                 continue  # 院, 市, 建院 name nothing; nor does 公立医院
             if ending in ADMINISTRATIVE:
                 name = next((name[i:] for i in range(len(name) - 1) if name[i:] in known), "")
+                if name in COMMON_PLACES:
+                    continue
             if name and name not in out:
                 out.append(name)
     return out
 
 
-def named_by(question: Question, endings: Sequence[str]) -> Callable[[str], bool]:
+def named_by(
+    question: Question, endings: Sequence[str], known: Container[str] = ()
+) -> Callable[[str], bool]:
     """Whether the question names `name` already: it holds it, or (in English) one of its
     Chinese terms is the name without its ending ("the Pengjiang branch" names 蓬江分院)."""
     terms = {t.text for t in question.terms}
 
     def named(name: str) -> bool:
         if name in question.text or name in terms:
+            return True
+        # 江门市直医院 when the question says 往市直医院跑: the name less the place before it
+        # (not 江海区卫生健康局 when it asks of 那个卫生健康局: the rest is the head's own ending)
+        place = next((name[:i] for i in range(len(name) - 3, 1, -1) if name[:i] in known), "")
+        rest = name[len(place) :]
+        if place and rest not in endings and rest in question.text:
             return True
         return any(name.endswith(e) and name[: -len(e)] in terms for e in endings)
 
@@ -110,12 +124,21 @@ def find_bridge(
     sentence, the one nearest the rarest word of the clause it holds (`clause_idf`)."""
     for i, (doc, start, end, title) in enumerate(sentences):
         text = documents[doc].text[start:end]
+        people = persons[i] if i < len(persons) else ()
         if subject.kind == "person":
-            found = [p for p in (persons[i] if i < len(persons) else ()) if not named(p)]
+            names = list(people)
         else:
-            found = [n for n in names_in(text, subject.endings, known) if not named(n)]
-            if not found and SELF.search(text):
-                found = [n for n in names_in(title, subject.endings, known) if not named(n)]
+            names = names_in(text, subject.endings, known)
+            if not any(not named(n) for n in names):
+                names += bare_places(text, subject.endings, known)
+        found = [n for n in names if not named(n)]
+        # a sentence that names no one and nothing of the kind speaks of its article's subject
+        # (实现省级卫生镇全覆盖… in the article signed 恩平市卫生健康局…; “我个人完成了…” under
+        # the headline 副院长唐聪：…); one naming a person is about that person (甄沛林表示)
+        subjectless = not names and not people
+        if not found and (subjectless or SELF.search(text)):
+            article = documents[doc].article_at(start)
+            found = [n for n in masthead(article, title, subject, known) if not named(n)]
         if found:
             # 那家开平医院: a name holding the head's qualifier (开平) before any other
             qualifier = next(
@@ -127,6 +150,59 @@ def find_bridge(
                 found = nearest(text, found, clause_idf)
             return Bridge(found[0], doc, start, end)
     return None
+
+
+# what follows a bare place name: a place or institution within it (开平仁亲村, 恩平分院), not
+# more of a word (医疗卫生领域 holds 卫生, and 卫生镇 is a word, but no place)
+WITHIN = re.compile(r"[\u4e00-\u9fff]{0,3}?(?:村|镇|街道|社区|分院|医院|卫生院|中心)")
+
+
+def bare_places(text: str, endings: Sequence[str], known: Container[str]) -> list[str]:
+    """Districts and cities written without their ending (落户开平仁亲村: 开平 is 开平市), named
+    with it: two or three characters that, with the ending, make a word the index knows,
+    followed by a place or institution within it (`WITHIN`) or by no Chinese at all."""
+    out: list[str] = []
+    for ending in endings:
+        if ending not in ADMINISTRATIVE:
+            continue
+        for size in (3, 2):
+            for at in range(len(text) - size + 1):
+                name = text[at : at + size] + ending
+                after = text[at + size : at + size + 6]
+                if (
+                    after[:1] != ending
+                    and (not after[:1] or not is_cjk(after[0]) or WITHIN.match(after))
+                    and all(is_cjk(c) for c in text[at : at + size])
+                    and name in known
+                    and name not in COMMON_PLACES
+                    and name not in out
+                    and not any(name[:-1] in n for n in out)
+                ):
+                    out.append(name)
+    return out
+
+
+def masthead(
+    article: Article | None, title: str, subject: DescribedSubject, known: Container[str]
+) -> list[str]:
+    """The names of the subject's kind that the article of a sentence naming none carries
+    above its text: its kicker (江门市中心医院 over 奋力开创“双高”发展新局面), headline and byline
+    (江海区卫生健康局党组书记、局长杨家慧); a person by the title before the name in the
+    headline (副院长唐聪：…), as a reporter's byline names no subject."""
+    if article is None:
+        lines = [title]
+    elif subject.kind == "person":
+        lines = [article.kicker, article.headline]
+    else:
+        lines = [article.kicker, article.headline, article.byline]
+    text = " ".join(line for line in lines if line)
+    if subject.kind != "person":
+        return names_in(text, subject.endings, known)
+    return [
+        m.group(1)
+        for m in TITLE_BEFORE_NAME.finditer(text)
+        if m.group(1) and m.group(1)[0] in SURNAMES
+    ]
 
 
 def nearest(text: str, names: list[str], idf: dict[str, float]) -> list[str]:

@@ -102,13 +102,11 @@ class TwoHops:
         scored = scored[:FIRST_HOP_SENTENCES]
         bridge = find_bridge(
             subject,
-            named_by(read, subject.endings),
+            named_by(read, subject.endings, self.answerer.readings),
             [(s.hit.doc, s.start, s.end, s.hit.title) for s in scored],
             self.answerer.documents,
             self.answerer.readings,
-            [self._persons(s.row, s.hit.doc, s.start, s.end) for s in scored]
-            if subject.kind == "person"
-            else (),
+            [self._persons(s.row, s.hit.doc, s.start, s.end) for s in scored],
             first.idf,
         )
         hop1: dict[str, object] = {"clause": subject.clause, "bridge": bridge and bridge.name}

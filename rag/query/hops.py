@@ -118,8 +118,10 @@ def _zh(text: str) -> DescribedSubject | None:
         if not head or ASKS_ITSELF_ZH.match(after) or NAMED_ZH.fullmatch(clause):
             continue
         before = text[: match.start(1)]
-        person = match.group(0).endswith(("位", "名")) or head.endswith(PERSONS_ZH)
         endings = next((e for h, e in ENDINGS_ZH if head.endswith(h)), ())
+        # 那位局长所在的卫生健康局 asks of the bureau, though 那位 describes its head
+        asks_person = match.group(0).endswith(("位", "名"))
+        person = head.endswith(PERSONS_ZH) or (asks_person and not endings)
         if not person and not endings:
             continue
         kind: Kind = "person" if person else "place"
