@@ -29,7 +29,7 @@ STOPS = set(
 # verbs news writes before a name (推动恩平市人民医院, 联合雅怡社区): the name starts after them
 VERBS = re.compile(
     "联合|开展|推动|签约|签订|举行|成为|通过|获评|加快|推进|打造|依托|携手|接管|牵头|成立|创建|"
-    "指导|帮扶|支持|完成|提升|实现|入选|获批|选定|表示|介绍|来到|走进|前往|组织|带领|领导|融入|启动"
+    "指导|帮扶|支持|完成|提升|实现|入选|获批|选定|表示|介绍|来到|走进|前往|组织|带领|领导|融入|启动|派驻|委派|派出"
 )
 # an ending that is part of a longer word: 院长, 局长, 市民, 市场, 区域
 NOT_ENDING = set("长民场域")

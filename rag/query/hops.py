@@ -87,7 +87,8 @@ ASKS_ITSELF_ZH = re.compile(
 HEADS_EN = "|".join(sorted(set(ENDINGS_EN) | set(PERSONS_EN), key=len, reverse=True))
 RELATIVE_EN = re.compile(
     rf"\b(?:the|a)\s+(?P<pre>(?:[\w'-]+\s+){{0,3}}?)(?P<head>{HEADS_EN})\s+"
-    r"(?P<clause>(?:that|which|whose|where|who|with|chosen|run by|headed by|led by)\b[^—–:;,?]*)",
+    r"(?P<clause>(?:(?:to|in|at|for|from|of)\s+which|that|which|whose|where|who|with|chosen|"
+    r"run by|headed by|led by)\b[^—–:;,?]*)",
     re.I,
 )
 # "Liang Zongwei's district": a name of capitalised words, a head in lower case (People's
@@ -140,6 +141,9 @@ def _en(text: str) -> DescribedSubject | None:
             return None
         head, clause = match.group("head").lower(), match.group("clause").strip()
         end = match.end()
+        if match.re is RELATIVE_EN:
+            end = past_commas(text, match.start("clause"), end)
+            clause = text[match.start("clause") : end].strip()
         named = NAMED_BY.search(clause)
         if named and match.re is RELATIVE_EN:
             cut = match.start("clause") + named.end(1)
@@ -156,6 +160,26 @@ def _en(text: str) -> DescribedSubject | None:
     person = head in PERSONS_EN
     endings = () if person else ENDINGS_EN[head]
     return DescribedSubject(clause, head, "person" if person else "place", endings, before, after)
+
+
+# text up to a colon or dash, before any question mark
+COLON_AHEAD = re.compile(r"[^?:—–]*?(?::|—|–|\s-\s)")
+
+
+def past_commas(text: str, start: int, end: int) -> int:
+    """Where an English description that stopped at a comma really ends: past the commas of
+    a parenthesis it opened (… three departments (an interventional centre, cardiology and
+    oncology), which …), and on to a colon or dash before the question when one follows
+    (the eye doctor who travelled to Qingyuan, Shaoguan and Zhanjiang: in which year …)."""
+    if text[end : end + 1] != ",":
+        return end
+    if text.count("(", start, end) > text.count(")", start, end):
+        close = text.find(")", end)
+        if close >= 0:
+            stop = re.compile(r"[—–:;,?]").search(text, close + 1)
+            end = stop.start() if stop else len(text)
+    colon = COLON_AHEAD.match(text, end)
+    return end if colon is None else end + len(colon.group().rstrip(":—–- "))
 
 
 def described(text: str, lang: str) -> DescribedSubject | None:
