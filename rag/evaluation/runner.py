@@ -180,10 +180,10 @@ def judge_bridge(item: GoldItem, answer: Answer) -> dict[str, Any]:
     # a city or district the sentence writes without its ending is named all the same
     # (开平市 in 落户开平仁亲村; 恩平市 in 江门市五邑中心医院恩平分院)
     bare = bridge[:-1] if len(bridge) >= 3 and bridge[-1] in "市区县" else bridge
-    evidence = squash(item.evidence[0])
+    first = squash(item.evidence[0])
     return {
         "bridge": bridge or None,
-        "bridge_ok": bool(bridge) and (squash(bridge) in evidence or squash(bare) in evidence),
+        "bridge_ok": bool(bridge) and (squash(bridge) in first or squash(bare) in first),
     }
 
 
