@@ -217,3 +217,22 @@ def test_a_comparisons_look_ups_are_judged_as_its_first_hop() -> None:
     )
     assert judge_bridge(item, right) == {"bridge": "8家 / 4家", "bridge_ok": True}
     assert judge_bridge(item, wrong)["bridge_ok"] is False
+
+
+def test_a_bridge_is_judged_right_when_the_sentence_writes_it_without_its_ending() -> None:
+    item = GoldItem(
+        id="t",
+        question="q",
+        answers=("水口医院",),
+        docs=("d",),
+        evidence=("首个示范站点落户开平仁亲村", "推进水口医院医养结合综合大楼建设"),
+        type="multi-hop",
+        lang="zh",
+    )
+
+    def bridged(name: str) -> Answer:
+        return Answer("t", True, (), (), meta={"hops": [{"clause": "c", "bridge": name}]})
+
+    assert judge_bridge(item, bridged("开平市"))["bridge_ok"] is True
+    assert judge_bridge(item, bridged("恩平市"))["bridge_ok"] is False
+    assert judge_bridge(item, bridged("仁亲村"))["bridge_ok"] is True  # as written

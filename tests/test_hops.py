@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from rag import RAG, Settings
-from rag.answering.bridge import names_in, nearest
+from rag.answering.bridge import bare_places, names_in, nearest
 from rag.answering.hops import BRIDGE_WEIGHT, bridge_weighed, first_senses
 from rag.evaluation.gold import load_gold
 from rag.indexing.embedders.base import Vectors
@@ -228,6 +228,78 @@ def test_a_described_person_is_found_by_the_names_the_sentence_marks(seed_rag: R
     )
     assert got.meta["hops"][0]["bridge"] == "赵春阳"  # type: ignore[index]
     assert got.found and "每月开展一次主题党日活动" in got.text
+
+
+@pytest.mark.parametrize(
+    ("question", "bridge", "answer"),
+    [
+        (  # the best first-hop sentence names no one: its article is signed 恩平市卫生健康局…
+            "获得国家基本公共卫生服务项目绩效考核省级第三名的那个市，"
+            "其市直三大医院2024年顺利接入了什么平台？",
+            "恩平市",
+            "省检查检验互认共享工作平台",
+        ),
+        (  # a first-person quote under the headline 江门五邑爱尔新希望眼科医院副院长唐聪：…
+            "自述2010年至2015年期间个人完成了6000多台白内障手术的那位眼科医院副院长，"
+            "是一名有着多长党龄的老党员？",
+            "唐聪",
+            "20多年",
+        ),
+        (  # 那位局长所在的卫生健康局 asks of the bureau (was a person: 托育)
+            "以署名文章《锐意创新 切实提升健康服务能力和质量》回顾2023年工作的那位局长所在的"
+            "卫生健康局，2023年以来累计开展“第一议题”学习多少次？",
+            "江海区卫生健康局",
+            "30次",
+        ),
+        (  # 落户开平仁亲村: a city written without 市 (was 城市, of 紧密型城市医疗集团)
+            "江门市中心医院首个“互联网+远程医疗示范站点”所落户的那个县级市，"
+            "2025年计划推进哪家医院的医养结合综合大楼建设？",
+            "开平市",
+            "水口医院",
+        ),
+        (  # the question says 往市直医院跑: 江门市直医院 is what it names, no bridge
+            "专家主动“下沉”、让患有糖尿病和肾病的环市街道居民陈婆婆不必每月往市直医院跑的"
+            "那家医院，2024年获批市级科研立项多少项？",
+            "江门市中心医院",
+            None,
+        ),
+        (  # the description runs past its commas to the colon (was cut at Qingyuan,)
+            "The eye doctor who in 2010 travelled with a team to Qingyuan, Shaoguan, Shanwei, "
+            "Maoming and Zhanjiang to treat poor residents free of charge: in which year did he "
+            "finish his master's degree and come to work in Jiangmen?",
+            "唐聪",
+            "2009年",
+        ),
+    ],
+)
+def test_a_bridge_is_read_where_news_writes_it(
+    seed_rag: RAG, question: str, bridge: str, answer: str | None
+) -> None:
+    got = seed_rag.ask(question)
+    assert got.meta["hops"][0]["bridge"] == bridge  # type: ignore[index]
+    if answer is not None:
+        assert got.found and answer in got.text
+
+
+def test_a_place_is_no_common_noun_and_may_lack_its_ending(seed_rag: RAG) -> None:
+    known = seed_rag.answerer.readings
+    city = ("市",)
+    assert names_in("实现紧密型城市医疗集团内医疗资源共享", city, known) == []
+    assert bare_places("首个示范站点落户开平仁亲村", city, known) == ["开平市"]
+    assert bare_places("江门市五邑中心医院恩平分院三个科室开科", city, known) == ["恩平市"]
+    # 卫生镇 is a word the index knows (国家卫生镇), but 医疗卫生领域 names no town
+    assert "卫生镇" in known
+    assert bare_places("获批省、市医疗卫生领域科技计划项目48项", ("镇",), known) == []
+
+
+def test_an_english_description_runs_into_its_parenthesis() -> None:
+    subject = subject_of(
+        "In the city where a Jiangmen hospital's branch opened three departments (an "
+        "interventional centre, cardiology and oncology), which centre will it build in 2025?"
+    )
+    assert subject is not None
+    assert subject.clause.endswith("(an interventional centre, cardiology and oncology)")
+    assert subject.after == " which centre will it build in 2025?"
 
 
 def test_a_first_hop_that_finds_no_bridge_falls_back_to_one_hop(seed_rag: RAG) -> None:
