@@ -122,23 +122,49 @@ def find_bridge(
     that the question has not `named` already (`known`: the index's words; `persons`: each
     sentence's marked person names, for a person asked about); of several names in one
     sentence, the one nearest the rarest word of the clause it holds (`clause_idf`)."""
-    for i, (doc, start, end, title) in enumerate(sentences):
+
+    def read(i: int) -> tuple[list[str], list[str], bool]:
+        """The names of the kind sentence `i` holds, those the question does not name, and
+        whether it names no one and nothing of the kind."""
+        doc, start, end, _ = sentences[i]
         text = documents[doc].text[start:end]
-        people = persons[i] if i < len(persons) else ()
+        people = list(persons[i]) if i < len(persons) else []
         if subject.kind == "person":
-            names = list(people)
+            names = people
         else:
             names = names_in(text, subject.endings, known)
             if not any(not named(n) for n in names):
                 names += bare_places(text, subject.endings, known)
-        found = [n for n in names if not named(n)]
+        # a person of a common surname (jieba tags 荣获 a name: no one is named there)
+        someone = any(p[0] in SURNAMES for p in people)
+        return names, [n for n in names if not named(n)], not names and not someone
+
+    found_in = [read(i) for i in range(len(sentences))]
+    for i, (doc, start, end, title) in enumerate(sentences):
+        _, found, subjectless = found_in[i]
+        text = documents[doc].text[start:end]
         # a sentence that names no one and nothing of the kind speaks of its article's subject
         # (实现省级卫生镇全覆盖… in the article signed 恩平市卫生健康局…; “我个人完成了…” under
-        # the headline 副院长唐聪：…); one naming a person is about that person (甄沛林表示)
-        subjectless = not names and not people
+        # the headline 副院长唐聪：…); one naming a person is about that person (甄沛林表示).
+        # Another first-hop sentence of the article that names it says who first, then the
+        # article's kicker, headline or byline; the sentence cited is this one, which matched
+        # the description.
         if not found and (subjectless or SELF.search(text)):
             article = documents[doc].article_at(start)
-            found = [n for n in masthead(article, title, subject, known) if not named(n)]
+            same = next(
+                (
+                    j
+                    for j in range(i + 1, len(sentences))
+                    if found_in[j][1]
+                    and sentences[j][0] == doc
+                    and documents[doc].article_at(sentences[j][1]) is article
+                ),
+                None,
+            )
+            if same is not None:
+                found = found_in[same][1]
+            else:
+                found = [n for n in masthead(article, title, subject, known) if not named(n)]
         if found:
             # 那家开平医院: a name holding the head's qualifier (开平) before any other
             qualifier = next(
