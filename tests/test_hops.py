@@ -292,6 +292,20 @@ def test_a_place_is_no_common_noun_and_may_lack_its_ending(seed_rag: RAG) -> Non
     assert bare_places("获批省、市医疗卫生领域科技计划项目48项", ("镇",), known) == []
 
 
+def test_a_chinese_description_runs_back_over_a_quotation_it_holds(seed_rag: RAG) -> None:
+    question = (
+        "党委书记提出“抓党建就是抓发展，抓发展必须抓党建”的那家医院，"
+        "哪个科室建成了江门市区规模最大的专科病房？"
+    )
+    subject = subject_of(question)
+    assert subject is not None
+    assert subject.clause == "党委书记提出“抓党建就是抓发展，抓发展必须抓党建”"
+    assert (subject.before, subject.after) == ("", "哪个科室建成了江门市区规模最大的专科病房？")
+    # the quotation names no one; the article's next sentence does (通过高质量党建引领医院
+    # 高质量发展: 引领 is a verb, not part of a name)
+    assert seed_rag.ask(question).meta["hops"][0]["bridge"] == "蓬江分院"  # type: ignore[index]
+
+
 def test_an_english_description_runs_into_its_parenthesis() -> None:
     subject = subject_of(
         "In the city where a Jiangmen hospital's branch opened three departments (an "

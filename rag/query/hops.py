@@ -103,7 +103,13 @@ NAMED_BY = re.compile(r"\b(?:is|by)\s+([A-Z][\w-]*(?:\s+[A-Z][\w-]*){1,3})(?!\w|
 
 def _zh(text: str) -> DescribedSubject | None:
     for match in RELATIVE_ZH.finditer(text):
-        clause = match.group(1).strip()
+        clause, begins = match.group(1).strip(), match.start(1)
+        opened = text.rfind("“", 0, begins)
+        if clause.count("”") > clause.count("“") and opened >= 0:
+            # a quotation holding a comma (提出“抓党建就是抓发展，抓发展必须抓党建”的那家医院):
+            # the clause runs back over it, to the comma before the quotation
+            begins = max(text.rfind(c, 0, opened) for c in "，,。；;：:？?！!") + 1
+            clause = text[begins : match.end(1)].strip()
         tail = text[match.end() :]
         comma = re.search(r"[，,]", tail)
         head = ""
@@ -118,7 +124,7 @@ def _zh(text: str) -> DescribedSubject | None:
                 head, after = tail[: at + len(ending)], tail[at + len(ending) :]
         if not head or ASKS_ITSELF_ZH.match(after) or NAMED_ZH.fullmatch(clause):
             continue
-        before = text[: match.start(1)]
+        before = text[:begins]
         endings = next((e for h, e in ENDINGS_ZH if head.endswith(h)), ())
         # 那位局长所在的卫生健康局 asks of the bureau, though 那位 describes its head
         asks_person = match.group(0).endswith(("位", "名"))
