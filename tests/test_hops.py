@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from rag import RAG, Settings
-from rag.answering.bridge import bare_places, names_in, nearest
+from rag.answering.bridge import bare_places, named_by, names_in, nearest
 from rag.answering.hops import BRIDGE_WEIGHT, bridge_weighed, first_senses
 from rag.evaluation.gold import load_gold
 from rag.indexing.embedders.base import Vectors
@@ -304,6 +304,24 @@ def test_a_chinese_description_runs_back_over_a_quotation_it_holds(seed_rag: RAG
     # the quotation names no one; the article's next sentence does (通过高质量党建引领医院
     # 高质量发展: 引领 is a verb, not part of a name)
     assert seed_rag.ask(question).meta["hops"][0]["bridge"] == "蓬江分院"  # type: ignore[index]
+
+
+def test_a_name_is_named_by_the_question_only_as_a_name_of_its_own(seed_rag: RAG) -> None:
+    hospital = ("医院", "分院", "卫生院", "院")
+    known = seed_rag.answerer.readings
+
+    def named(question: str, name: str, endings: tuple[str, ...] = hospital) -> bool:
+        return named_by(seed_rag.analyse(question), endings, known)(name)
+
+    # 往市直医院跑 names 市直医院, so 江门市直医院 (of 每个月都要往江门市直医院跑) is no bridge
+    assert named("每月往市直医院跑的那家医院，立项多少？", "江门市直医院")
+    # 人民医院 stands only inside another name (蓬江区人民医院): 江门市人民医院 may be the one
+    assert not named("与蓬江区人民医院结对的那家医院，立项多少？", "江门市人民医院")
+    # 那个区卫生健康局 asks for a bureau: 江海区卫生健康局 is no name it holds
+    bureau = ("卫生健康局", "卫健局", "局")
+    assert not named("获评先进的那个区卫生健康局，计划什么？", "江海区卫生健康局", bureau)
+    # a grade is no name: 三甲医院 (注重开展三甲医院组团式紧密型帮扶)
+    assert names_in("此外，注重开展三甲医院组团式紧密型帮扶。", hospital, known) == []
 
 
 def test_an_english_description_runs_into_its_parenthesis() -> None:

@@ -29,7 +29,7 @@ STOPS = set(
 # verbs news writes before a name (推动恩平市人民医院, 联合雅怡社区): the name starts after them
 VERBS = re.compile(
     "联合|开展|推动|签约|签订|举行|成为|通过|获评|加快|推进|打造|依托|携手|接管|牵头|成立|创建|"
-    "指导|帮扶|支持|完成|提升|实现|入选|获批|选定|表示|介绍|来到|走进|前往|组织|带领|领导|融入|启动|派驻|委派|派出|引领|带动"
+    "指导|帮扶|支持|完成|提升|实现|入选|获批|选定|表示|介绍|来到|走进|前往|组织|带领|领导|融入|启动|派驻|委派|派出|引领|带动|做实"
 )
 # an ending that is part of a longer word: 院长, 局长, 市民, 市场, 区域
 NOT_ENDING = set("长民场域")
@@ -39,7 +39,8 @@ _COMMON = "城市都市城区市区辖区社区地区园区小区片区山区郊
 COMMON_PLACES = frozenset(_COMMON[i : i + 2] for i in range(0, len(_COMMON), 2))
 # what stands before an ending in a common noun, not a name: 公立医院, 基层医疗机构, 上级医院
 GENERIC = re.compile(
-    r"^(?:公立|基层|上级|下级|各级|县级|市级|区级|省级|乡镇|民营|定点|综合|专科|全市|全区|全县|该|本)"
+    r"^(?:公立|基层|上级|下级|各级|县级|市级|区级|省级|乡镇|民营|定点|综合|专科|全市|全区|全县|该|本|"
+    r"三甲|二甲|三级|二级|一级)"
 )
 SELF = re.compile(r"我局|我院|本院|该院|该局|我市|我区|本市|本区")
 
@@ -98,15 +99,28 @@ def named_by(
     def named(name: str) -> bool:
         if name in question.text or name in terms:
             return True
-        # 江门市直医院 when the question says 往市直医院跑: the name less the place before it
-        # (not 江海区卫生健康局 when it asks of 那个卫生健康局: the rest is the head's own ending)
-        place = next((name[:i] for i in range(len(name) - 3, 1, -1) if name[:i] in known), "")
-        rest = name[len(place) :]
-        if place and rest not in endings and rest in question.text:
+        # 江门市直医院 when the question says 往市直医院跑: the name less a place before it, held
+        # as a name of its own (not 人民医院 of 蓬江区人民医院), and more than the head's ending
+        # (not 江海区卫生健康局 when it asks of 那个区卫生健康局)
+        if any(
+            name[:i] in known
+            and name[i:].lstrip("市区县镇村") not in endings  # 江海 + 区卫生健康局 is no split
+            and alone(name[i:], question.text)
+            for i in range(2, len(name) - 2)
+        ):
             return True
         return any(name.endswith(e) and name[: -len(e)] in terms for e in endings)
 
     return named
+
+
+def alone(word: str, text: str) -> bool:
+    """Whether `text` holds `word` not as the end of a longer name (往市直医院跑 holds 市直医院;
+    与蓬江区人民医院 holds 人民医院 only as part of 蓬江区人民医院)."""
+    return any(
+        at == 0 or not is_cjk(text[at - 1]) or text[at - 1] in STOPS
+        for at in (m.start() for m in re.finditer(re.escape(word), text))
+    )
 
 
 def find_bridge(
