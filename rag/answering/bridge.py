@@ -5,9 +5,12 @@ For 唐聪担任副院长的那家医院…, the first hop retrieves 唐聪担�
 them: a span ending in one of the subject's endings (医院, 分院, 院 …), reaching left over
 Chinese characters to a particle or a linking verb (江门五邑爱尔新希望眼科医院, not
 是江门五邑爱尔新希望眼科医院; 恩平市人民医院, not 推动恩平市人民医院), and not already named by
-the question (与蓬江区潮连医院签约的那家医院 is not 潮连医院). A sentence that names its
-subject only as 我局/该院/本院 gives the name in its article's headline instead. A person is
-read from the sentence's stored marks.
+the question (与蓬江区潮连医院签约的那家医院 is not 潮连医院); a district or city may be
+written without its ending (落户开平仁亲村: 开平市). A sentence that names no one and nothing of
+the kind, or names its subject only as 我局/该院/本院, speaks of its article's subject: the
+name another first-hop sentence of the article gives, else its kicker, headline or byline
+(the article signed 恩平市卫生健康局党组书记、局长刘斌云). A person is read from the sentence's
+stored marks, or from the title before a name in the headline (副院长唐聪：…).
 """
 
 from __future__ import annotations
@@ -134,10 +137,11 @@ def find_bridge(
 ) -> Bridge | None:
     """The bridge read from the first-hop `sentences` ``(doc, start, end, title)``, best first,
     that the question has not `named` already (`known`: the index's words; `persons`: each
-    sentence's marked person names, for a person asked about); of several names in one
+    sentence's marked person names: the bridge when a person is asked about, and else what
+    tells a sentence about someone from one that names no one); of several names in one
     sentence, the one nearest the rarest word of the clause it holds (`clause_idf`)."""
 
-    def read(i: int) -> tuple[list[str], list[str], bool]:
+    def names_at(i: int) -> tuple[list[str], list[str], bool]:
         """The names of the kind sentence `i` holds, those the question does not name, and
         whether it names no one and nothing of the kind."""
         doc, start, end, _ = sentences[i]
@@ -153,7 +157,7 @@ def find_bridge(
         someone = any(p[0] in SURNAMES for p in people)
         return names, [n for n in names if not named(n)], not names and not someone
 
-    found_in = [read(i) for i in range(len(sentences))]
+    found_in = [names_at(i) for i in range(len(sentences))]
     for i, (doc, start, end, title) in enumerate(sentences):
         _, found, subjectless = found_in[i]
         text = documents[doc].text[start:end]
@@ -216,7 +220,7 @@ def bare_places(text: str, endings: Sequence[str], known: Container[str]) -> lis
                     and name in known
                     and name not in COMMON_PLACES
                     and name not in out
-                    and not any(name[:-1] in n for n in out)
+                    and not any(name[:-1] in n for n in out)  # a stem of one found already
                 ):
                     out.append(name)
     return out

@@ -170,6 +170,7 @@ def _en(text: str) -> DescribedSubject | None:
 
 # text up to a colon or dash, before any question mark
 COLON_AHEAD = re.compile(r"[^?:—–]*?(?::|—|–|\s-\s)")
+CLAUSE_STOP = re.compile(r"[—–:;,?]")  # where an English description stops (`RELATIVE_EN`)
 
 
 def past_commas(text: str, start: int, end: int) -> int:
@@ -182,7 +183,7 @@ def past_commas(text: str, start: int, end: int) -> int:
     if text.count("(", start, end) > text.count(")", start, end):
         close = text.find(")", end)
         if close >= 0:
-            stop = re.compile(r"[—–:;,?]").search(text, close + 1)
+            stop = CLAUSE_STOP.search(text, close + 1)
             end = stop.start() if stop else len(text)
     colon = COLON_AHEAD.match(text, end)
     return end if colon is None else end + len(colon.group().rstrip(":—–- "))
