@@ -36,6 +36,7 @@ VERBS = re.compile(
 )
 # an ending that is part of a longer word: 院长, 局长, 市民, 市场, 区域
 NOT_ENDING = set("长民场域")
+LARGER = ("医院", "卫生院", "分院", "卫生健康局")  # a name's ending that an ending may stand in
 ADMINISTRATIVE = ("区", "市", "县", "镇", "村")
 # words that end like a place and name none (紧密型城市医疗集团: 城市 is "city", no city)
 _COMMON = "城市都市城区市区辖区社区地区园区小区片区山区郊区城镇乡镇村镇乡村农村"
@@ -72,6 +73,8 @@ def names_in(text: str, endings: Sequence[str], known: Container[str]) -> list[s
             end = match.end()
             if text[end : end + 1] in NOT_ENDING or text[match.start() - 1 : end] == "住院":
                 continue  # 院长, 市民; 住院 (inpatient) is no 院 either
+            if ending not in ADMINISTRATIVE and text.startswith(LARGER, end):
+                continue  # 中心 of 江门市中心医院 or 沙湖镇中心卫生院 ends no name
             left = match.start()
             while left > 0 and end - left < LONGEST and is_cjk(text[left - 1]):
                 if text[left - 1] in STOPS:
@@ -146,16 +149,17 @@ def find_bridge(
         whether it names no one and nothing of the kind."""
         doc, start, end, _ = sentences[i]
         text = documents[doc].text[start:end]
-        people = list(persons[i]) if i < len(persons) else []
+        # a person of a common surname and a name's length: jieba tags 荣获, 爱岗敬业 and
+        # 严于律己 names, and no one is named there
+        marked = persons[i] if i < len(persons) else ()
+        people = [p for p in marked if p[0] in SURNAMES and len(p) <= 3]
         if subject.kind == "person":
             names = people
         else:
             names = names_in(text, subject.endings, known)
             if not any(not named(n) for n in names):
                 names += bare_places(text, subject.endings, known)
-        # a person of a common surname (jieba tags 荣获 a name: no one is named there)
-        someone = any(p[0] in SURNAMES for p in people)
-        return names, [n for n in names if not named(n)], not names and not someone
+        return names, [n for n in names if not named(n)], not names and not people
 
     found_in = [names_at(i) for i in range(len(sentences))]
     for i, (doc, start, end, title) in enumerate(sentences):

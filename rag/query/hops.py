@@ -161,7 +161,10 @@ def _en(text: str) -> DescribedSubject | None:
         else:
             clause = f"{head} {clause}"
     after = re.sub(r"^\s*[—–:,-]+\s*", " ", after)
-    if not re.search(r"[A-Za-z]{3,}", after):
+    # a bare head described last (Which … at the hospital that, in 2024, took …?) is asked
+    # about; a qualified one (Who leads the stoma center that …?) names its subject
+    bare_head = match.re is RELATIVE_EN and not match.group("pre")
+    if not re.search(r"[A-Za-z]{3,}", after) and not (bare_head and ASKS_EN.search(before)):
         return None  # the description is all that is asked
     person = head in PERSONS_EN
     endings = () if person else ENDINGS_EN[head]
@@ -171,6 +174,8 @@ def _en(text: str) -> DescribedSubject | None:
 # text up to a colon or dash, before any question mark
 COLON_AHEAD = re.compile(r"[^?:—–]*?(?::|—|–|\s-\s)")
 CLAUSE_STOP = re.compile(r"[—–:;,?]")  # where an English description stops (`RELATIVE_EN`)
+CLAUSE_END = re.compile(r"[—–:;?]")  # … past its commas
+ASKS_EN = re.compile(r"\b(?:what|which|how|who|whom|when|where|why)\b", re.I)
 
 
 def past_commas(text: str, start: int, end: int) -> int:
@@ -180,6 +185,10 @@ def past_commas(text: str, start: int, end: int) -> int:
     (the eye doctor who travelled to Qingyuan, Shaoguan and Zhanjiang: in which year …)."""
     if text[end : end + 1] != ",":
         return end
+    if text[start:end].strip().lower() in ("that", "which", "who", "where"):
+        # the hospital that, in 2024, took … as its lever: an aside, then the description
+        stop = CLAUSE_END.search(text, end + 1)
+        return stop.start() if stop else len(text)
     if text.count("(", start, end) > text.count(")", start, end):
         close = text.find(")", end)
         if close >= 0:
