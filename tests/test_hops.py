@@ -324,6 +324,35 @@ def test_a_name_is_named_by_the_question_only_as_a_name_of_its_own(seed_rag: RAG
     assert names_in("此外，注重开展三甲医院组团式紧密型帮扶。", hospital, known) == []
 
 
+def test_a_quoted_person_is_named_by_a_sentence_that_has_a_name(seed_rag: RAG) -> None:
+    # the quote names no one; the sentences between tag 爱岗敬业 and 严于律己 as names (no
+    # name is four characters, nor begins 爱); 杨家慧说 names her
+    got = seed_rag.ask(
+        "说过“党员是党的肌体细胞和党的活动主体”的那位局长，在回顾2023年工作时提到所在局举办了"
+        "陈伯坛诞辰多少周年纪念系列活动？"
+    )
+    assert got.meta["hops"][0]["bridge"] == "杨家慧"  # type: ignore[index]
+
+
+def test_an_ending_inside_a_longer_name_ends_none() -> None:
+    assert names_in("江门市中心医院蓬江分院", ("中心",), ()) == []
+    assert names_in("沙湖镇中心卫生院", ("中心",), ()) == []
+    assert names_in("环市社区卫生服务中心", ("中心",), ()) == ["环市社区卫生服务中心"]
+
+
+def test_an_english_bare_head_described_last_is_two_hops() -> None:
+    subject = subject_of(
+        "Which of its departments applied for a national key specialty project at the "
+        "hospital that, in 2024, took building a Guangdong high-level hospital as its lever?"
+    )
+    assert subject is not None
+    assert subject.clause == (
+        "hospital that, in 2024, took building a Guangdong high-level hospital as its lever"
+    )
+    # a qualified head names its subject: one hop
+    assert subject_of("Who leads the stoma center that the main hospital moved?") is None
+
+
 def test_an_english_description_runs_into_its_parenthesis() -> None:
     subject = subject_of(
         "In the city where a Jiangmen hospital's branch opened three departments (an "
