@@ -51,7 +51,7 @@ XQUAD_EN = $(BENCHMARKS)/xquad.en.dev.json
 eval: $(STAMP) ## The gold sets, then a seeded XQuAD slice in Chinese and English (floors: eval/README.md)
 	$(BIN)/rag build seeds --index index/default
 	$(BIN)/rag eval eval/dev.jsonl eval/test.jsonl --index index/default \
-		--min hit@5=0.87 --min mrr@10=0.72 --min accuracy=0.78 --min unanswerable_accuracy=0.61 \
+		--min hit@5=0.87 --min mrr@10=0.68 --min accuracy=0.78 --min unanswerable_accuracy=0.61 \
 		--min bridge_accuracy=0.85 --min f1=0.62
 	@test -f "$(XQUAD_ZH)" || { echo "no XQuAD at '$(XQUAD_ZH)': set BENCHMARKS=<folder with xquad.zh.dev.json>" >&2; exit 1; }
 	$(BIN)/rag eval --squad $(XQUAD_ZH) --limit 100 \
