@@ -349,8 +349,9 @@ def test_an_english_bare_head_described_last_is_two_hops() -> None:
     assert subject.clause == (
         "hospital that, in 2024, took building a Guangdong high-level hospital as its lever"
     )
-    # a qualified head names its subject: one hop
+    # a qualified head names its subject: one hop; an empty description describes nothing
     assert subject_of("Who leads the stoma center that the main hospital moved?") is None
+    assert subject_of("Which is at the hospital that, ?") is None
 
 
 def test_an_english_description_runs_into_its_parenthesis() -> None:

@@ -160,6 +160,8 @@ def _en(text: str) -> DescribedSubject | None:
             clause = f"{match.group('pre').strip()} {head} {clause}"
         else:
             clause = f"{head} {clause}"
+    if not re.search(r"[A-Za-z0-9]{2,}", RELATIVE_WORD.sub("", clause[len(head) :])):
+        return None  # "the hospital that, ?" describes nothing
     after = re.sub(r"^\s*[—–:,-]+\s*", " ", after)
     # a bare head described last (Which … at the hospital that, in 2024, took …?) is asked
     # about; a qualified one (Who leads the stoma center that …?) names its subject
@@ -175,6 +177,7 @@ def _en(text: str) -> DescribedSubject | None:
 COLON_AHEAD = re.compile(r"[^?:—–]*?(?::|—|–|\s-\s)")
 CLAUSE_STOP = re.compile(r"[—–:;,?]")  # where an English description stops (`RELATIVE_EN`)
 CLAUSE_END = re.compile(r"[—–:;?]")  # … past its commas
+RELATIVE_WORD = re.compile(r"\b(?:that|which|whose|where|who|with|to|in|at|for|from|of)\b", re.I)
 ASKS_EN = re.compile(r"\b(?:what|which|how|who|whom|when|where|why)\b", re.I)
 
 
