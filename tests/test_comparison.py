@@ -191,15 +191,23 @@ def test_unsure_or_unlike_figures_are_not_found(seed_rag: RAG) -> None:
     assert answer.meta["best_score"] < answer.meta["min_score"]  # type: ignore[operator]
 
 
-def test_a_comparisons_look_ups_are_judged_as_its_first_hop() -> None:
-    item = GoldItem(
-        id="x",
+def two_hop_item(answer: str, evidence: tuple[str, str]) -> GoldItem:
+    """A Chinese two-hop gold item: `evidence` is (bridge sentence, answer sentence)."""
+    return GoldItem(
+        id="t",
         question="q",
-        answers=("儿童保健专科联盟",),
+        answers=(answer,),
         docs=("d",),
-        evidence=("与8家基层医疗机构组建儿童保健专科联盟", "与4家基层卫生院组建疼痛专科联盟"),
+        evidence=evidence,
         type="multi-hop",
         lang="zh",
+    )
+
+
+def test_a_comparisons_look_ups_are_judged_as_its_first_hop() -> None:
+    item = two_hop_item(
+        "儿童保健专科联盟",
+        ("与8家基层医疗机构组建儿童保健专科联盟", "与4家基层卫生院组建疼痛专科联盟"),
     )
     right = Answer(
         "t",
@@ -220,15 +228,8 @@ def test_a_comparisons_look_ups_are_judged_as_its_first_hop() -> None:
 
 
 def test_a_bridge_is_judged_right_when_the_sentence_writes_it_without_its_ending() -> None:
-    item = GoldItem(
-        id="t",
-        question="q",
-        answers=("水口医院",),
-        docs=("d",),
-        evidence=("首个示范站点落户开平仁亲村", "推进水口医院医养结合综合大楼建设"),
-        type="multi-hop",
-        lang="zh",
-    )
+    bridge, answer = "首个示范站点落户开平仁亲村", "推进水口医院医养结合综合大楼建设"
+    item = two_hop_item("水口医院", (bridge, answer))
 
     def bridged(name: str) -> Answer:
         return Answer("t", True, (), (), meta={"hops": [{"clause": "c", "bridge": name}]})

@@ -144,8 +144,8 @@ def find_bridge(
     tells a sentence about someone from one that names no one); of several names in one
     sentence, the one nearest the rarest word of the clause it holds (`clause_idf`)."""
 
-    def names_at(i: int) -> tuple[list[str], list[str], bool]:
-        """The names of the kind sentence `i` holds, those the question does not name, and
+    def names_at(i: int) -> tuple[list[str], bool]:
+        """The names of the kind sentence `i` holds that the question does not name, and
         whether it names no one and nothing of the kind."""
         doc, start, end, _ = sentences[i]
         text = documents[doc].text[start:end]
@@ -157,13 +157,13 @@ def find_bridge(
             names = people
         else:
             names = names_in(text, subject.endings, known)
-            if not any(not named(n) for n in names):
+            if all(named(n) for n in names):
                 names += bare_places(text, subject.endings, known)
-        return names, [n for n in names if not named(n)], not names and not people
+        return [n for n in names if not named(n)], not names and not people
 
     found_in = [names_at(i) for i in range(len(sentences))]
     for i, (doc, start, end, title) in enumerate(sentences):
-        _, found, subjectless = found_in[i]
+        found, subjectless = found_in[i]
         text = documents[doc].text[start:end]
         # a sentence that names no one and nothing of the kind speaks of its article's subject
         # (实现省级卫生镇全覆盖… in the article signed 恩平市卫生健康局…; “我个人完成了…” under
@@ -177,14 +177,14 @@ def find_bridge(
                 (
                     j
                     for j in range(i + 1, len(sentences))
-                    if found_in[j][1]
+                    if found_in[j][0]
                     and sentences[j][0] == doc
                     and documents[doc].article_at(sentences[j][1]) is article
                 ),
                 None,
             )
             if same is not None:
-                found = found_in[same][1]
+                found = found_in[same][0]
             else:
                 found = [n for n in masthead(article, title, subject, known) if not named(n)]
         if found:
